@@ -1,0 +1,1 @@
+"""The built-in lessons, each a tutor plugin (see tutor/plugins.py)."""

@@ -1,0 +1,382 @@
+"""The ``tutor`` command line. Plain commands here; the terminal app lives in ``tutor.app``.
+
+Imports stay inside the commands: ``tutor --help`` must not pay for NumPy, and nothing here
+imports Numba.
+"""
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+if TYPE_CHECKING:
+    from .lesson import Exercise, Lesson
+    from .plugins import Registry
+    from .workspace import Workspace
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    click.echo(f"tutor: {message}", err=True)
+    sys.exit(code)
+
+
+def registry(ctx: click.Context) -> "Registry":
+    from .plugins import load_registry
+    from .schema import CatalogError
+
+    obj = ctx.ensure_object(dict)
+    if "registry" not in obj:
+        try:
+            obj["registry"] = load_registry(obj.get("lessons_dirs", ()))
+        except CatalogError as e:
+            fail(f"a lesson could not be loaded: {e}")
+    return obj["registry"]
+
+
+def find_lesson(ctx: click.Context, lesson_id: str) -> "Lesson":
+    lesson = registry(ctx).get(lesson_id)
+    if lesson is None:
+        known = ", ".join(lesson.id for lesson in registry(ctx)) or "none"
+        fail(f"unknown lesson {lesson_id!r} (installed: {known})")
+    return lesson
+
+
+def find_exercise(ctx: click.Context, target: str) -> tuple["Lesson", "Exercise | None"]:
+    """'backprop' or 'backprop.affine_backward'."""
+    lesson_id, _, name = target.partition(".")
+    lesson = find_lesson(ctx, lesson_id)
+    if not name:
+        return lesson, None
+    try:
+        return lesson, lesson.exercise(name)
+    except KeyError:
+        names = ", ".join(e.name for e in lesson.exercises)
+        fail(f"lesson {lesson.id!r} has no exercise {name!r} (it has: {names})")
+
+
+def workspace() -> "Workspace | None":
+    from .workspace import Workspace
+
+    return Workspace.find()
+
+
+def console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--lessons-dir", "lessons_dirs", multiple=True, type=click.Path(path_type=Path),
+              help="Also load lesson folders from DIR (repeatable; like TUTOR_LESSONS_PATH).")
+@click.version_option(package_name="tutor")
+@click.pass_context
+def cli(ctx: click.Context, lessons_dirs: tuple[Path, ...]) -> None:
+    """Learn how deep learning works inside: read, answer, write the code, get it graded."""
+    ctx.ensure_object(dict)["lessons_dirs"] = lessons_dirs
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(path_type=Path))
+@click.pass_context
+def init(ctx: click.Context, directory: Path) -> None:
+    """Create a workspace in DIRECTORY: one stub file per lesson (never overwrites)."""
+    from .store import StoreError
+    from .workspace import Workspace
+
+    try:
+        ws = Workspace.create(directory)
+    except (OSError, StoreError) as e:
+        fail(f"cannot create a workspace in {directory}: {e}")
+    out = console()
+    for lesson in registry(ctx):
+        path = ws.solution_path(lesson)
+        if ws.add_stub(lesson):
+            out.print(f"  [green]created[/]  {path.name}")
+        else:
+            out.print(f"  [dim]kept[/]     {path.name} (already there)")
+    where = directory if str(directory) != "." else Path("the current directory")
+    out.print(f"\nWorkspace ready in {where}. Next: "
+              + (f"[bold]cd {directory}[/] and " if str(directory) != "." else "")
+              + "[bold]tutor check backprop[/] after editing backprop.py.")
+
+
+@cli.command(name="list")
+@click.pass_context
+def list_(ctx: click.Context) -> None:
+    """Lessons and exercises, with pass/fail status in this workspace."""
+    from rich.table import Table
+
+    ws = workspace()
+    store = ws.store() if ws else None
+    table = Table(title="Lessons", show_lines=False)
+    table.add_column("lesson")
+    table.add_column("exercise")
+    table.add_column("status")
+    for lesson in registry(ctx):
+        table.add_row(f"[bold]{lesson.id}[/]", f"[bold]{lesson.title}[/]", "")
+        for ex in lesson.exercises:
+            status = "[dim]not tried[/]"
+            if store:
+                s = store.exercise_status(ex.id)
+                if s.passed:
+                    status = "[green]passed[/]"
+                elif s.attempts:
+                    status = f"[red]{s.last_verdict}[/] ({s.attempts} attempts)"
+            table.add_row("", ex.id, status)
+        table.add_section()
+    console().print(table)
+    if ws is None:
+        console().print("[dim]No workspace here: `tutor init DIR` creates one to record "
+                        "progress.[/]")
+
+
+@cli.command()
+@click.argument("target")
+@click.option("--file", "file", type=click.Path(path_type=Path),
+              help="Grade this file instead of the workspace's LESSON.py.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.option("--timeout", type=float, default=10.0, show_default=True,
+              help="Wall-clock seconds allowed per exercise.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Vary the generated cases (0 = the standard cases).")
+@click.option("-v", "--verbose", is_flag=True, help="Show every check.")
+@click.pass_context
+def check(ctx: click.Context, target: str, file: Path | None, as_json: bool, timeout: float,
+          seed: int, verbose: bool) -> None:
+    """Grade TARGET (a lesson, or LESSON.EXERCISE) in ./LESSON.py or --file.
+
+    Exits 0 when every graded exercise passes, 1 when any fails, 2 for a usage error.
+    """
+    from .grader import Grader
+    from .report import to_json
+    from .sandbox.supervisor import Limits
+
+    lesson, exercise = find_exercise(ctx, target)
+    ws = workspace()
+    if file is None:
+        file = (ws.root if ws else Path.cwd()) / f"{lesson.id}.py"
+        if not file.is_file():
+            fail(f"no {file.name} in {file.parent} (run `tutor init` or pass --file)")
+    elif not file.is_file():
+        fail(f"no such file: {file}")
+    if timeout <= 0:
+        fail("--timeout must be positive")
+    grader = Grader(lesson, file, Limits(seconds=timeout), seed=seed)
+    out = console()
+    try:
+        exercises = [exercise] if exercise else list(lesson.exercises)
+        on_result = None if as_json else (lambda r: print_results_one(out, r, verbose))
+        results = grader.grade(exercises, on_result=on_result)
+    finally:
+        grader.close()
+    _record(ws, file, results)
+    if as_json:
+        click.echo(json.dumps(to_json(lesson.id, str(file), results), indent=2,
+                              allow_nan=False, default=_json_default))
+    else:
+        _footer(out, results)
+    sys.exit(0 if all(r.passed for r in results) else 1)
+
+
+def print_results_one(out: Any, result: Any, verbose: bool) -> None:
+    from .report import render_result
+
+    out.print(render_result(result, verbose))
+
+
+def _footer(out: Any, results: Any) -> None:
+    passed = sum(r.passed for r in results)
+    style = "bold green" if passed == len(results) else "bold"
+    out.print(f"\n[{style}]{passed} of {len(results)} exercises pass.[/]")
+    if passed < len(results):
+        first = next(r for r in results if not r.passed)
+        out.print(f"[dim]Stuck? `tutor hint {first.exercise}`[/]")
+
+
+def _json_default(value: Any) -> Any:
+    return None if value != value else str(value)
+
+
+def _record(ws: "Workspace | None", file: Path, results: Any) -> None:
+    """Record attempts in the workspace that holds the graded file, if any."""
+    from .store import StoreError
+    from .workspace import Workspace
+
+    ws = Workspace.find(file.resolve().parent) or ws
+    if ws is None:
+        return
+    try:
+        store = ws.store()
+    except StoreError as e:
+        click.echo(f"tutor: progress not recorded: {e}", err=True)
+        return
+    try:
+        for r in results:
+            store.record_attempt(r.exercise, r.verdict, sum(c.passed for c in r.checks),
+                                 len(r.checks), r.seconds, str(file))
+    finally:
+        store.close()
+
+
+@cli.command()
+@click.argument("target")
+@click.pass_context
+def hint(ctx: click.Context, target: str) -> None:
+    """Show the next hint for LESSON.EXERCISE (each hint is recorded)."""
+    lesson, exercise = find_exercise(ctx, target)
+    if exercise is None:
+        fail("give an exercise, e.g. `tutor hint backprop.affine_backward`")
+    ws = workspace()
+    store = ws.store() if ws else None
+    shown = store.hints_shown(exercise.id) if store else 0
+    ladder = exercise.hints
+    level = min(shown + 1, len(ladder))
+    out = console()
+    out.print(f"[bold]Hint {level} of {len(ladder)}[/] for {exercise.id}:\n")
+    out.print(ladder[level - 1])
+    if store:
+        store.record_hint(exercise.id, level)
+        store.close()
+    if level == len(ladder):
+        out.print("\n[dim]That was the last hint. `tutor check` shows what is still wrong.[/]")
+    else:
+        out.print(f"\n[dim]Run `tutor hint {exercise.id}` again for the next one.[/]")
+
+
+@cli.command()
+@click.argument("lesson_id", metavar="LESSON")
+@click.option("--retry", is_flag=True, help="Ask only the questions not yet answered right.")
+@click.pass_context
+def quiz(ctx: click.Context, lesson_id: str, retry: bool) -> None:
+    """Take LESSON's quiz in the terminal."""
+    from rich.markdown import Markdown
+
+    from .quiz import LETTERS
+
+    lesson = find_lesson(ctx, lesson_id)
+    ws = workspace()
+    store = ws.store() if ws else None
+    learner = store.learner_id() if store else "anonymous"
+    questions = lesson.quiz.questions
+    if retry and store:
+        right = {q for q, ok in store.quiz_score(lesson.id).items() if ok}
+        questions = [q for q in questions if q.id not in right]
+    out = console()
+    if not questions:
+        out.print("Nothing to ask: every question is answered right." if retry
+                  else f"{lesson.id} has no quiz.")
+        return
+    score = 0
+    for n, question in enumerate(questions, 1):
+        posed = lesson.quiz.pose(question, learner)
+        out.rule(f"{lesson.title} · question {n} of {len(questions)}")
+        out.print(Markdown(posed.prompt))
+        for i, choice in enumerate(posed.choices):
+            out.print(f"  [bold]{LETTERS[i]})[/] {choice}")
+        while True:
+            try:
+                response = click.prompt("answer", prompt_suffix="> ")
+            except click.Abort:
+                out.print(f"\nStopped. {score} of {n - 1} right so far"
+                          + (" (saved)." if store else "."))
+                return
+            try:
+                value = posed.parse(response)
+                break
+            except ValueError as e:
+                out.print(f"[yellow]{e}[/]")
+        correct = posed.is_correct(value)
+        score += correct
+        if store:
+            store.record_answer(lesson.id, question.id, response.strip(), correct)
+        if correct:
+            out.print("[bold green]Right.[/]")
+        else:
+            out.print(f"[bold red]Not quite.[/] The answer is {posed.answer_text}.")
+        out.print(Markdown(posed.explanation))
+    out.rule()
+    out.print(f"[bold]{score} of {len(questions)} right.[/]"
+              + ("" if score == len(questions) else " `tutor quiz --retry` asks the others again."))
+    if store:
+        store.close()
+    elif not ws:
+        out.print("[dim]No workspace here, so answers were not recorded.[/]")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Export everything recorded as JSON.")
+@click.pass_context
+def progress(ctx: click.Context, as_json: bool) -> None:
+    """What is done: exercises passed, attempts, hints, quiz scores."""
+    from rich.table import Table
+
+    ws = workspace()
+    if ws is None:
+        fail("no workspace here (`tutor init DIR` creates one)")
+    store = ws.store()
+    if as_json:
+        data = store.export()
+        data["lessons"] = _progress_rows(ctx, store)
+        click.echo(json.dumps(data, indent=2))
+        return
+    table = Table(title=f"Progress in {ws.root}")
+    for col in ("lesson", "exercises passed", "attempts", "hints", "quiz"):
+        table.add_column(col, justify="left" if col == "lesson" else "right")
+    for row in _progress_rows(ctx, store):
+        done = row["passed"] == row["exercises"] and row["exercises"]
+        table.add_row(row["lesson"], f"[{'green' if done else 'default'}]{row['passed']}/"
+                      f"{row['exercises']}[/]", str(row["attempts"]), str(row["hints"]),
+                      f"{row['quiz_right']}/{row['quiz_total']}")
+    console().print(table)
+    store.close()
+
+
+def _progress_rows(ctx: click.Context, store: Any) -> list[dict[str, Any]]:
+    rows = []
+    for lesson in registry(ctx):
+        statuses = [store.exercise_status(e.id) for e in lesson.exercises]
+        answers = store.quiz_score(lesson.id)
+        rows.append({"lesson": lesson.id, "exercises": len(statuses),
+                     "passed": sum(s.passed for s in statuses),
+                     "attempts": sum(s.attempts for s in statuses),
+                     "hints": sum(s.hints for s in statuses),
+                     "quiz_right": sum(answers.values()),
+                     "quiz_total": len(lesson.quiz.questions)})
+    return rows
+
+
+@cli.group()
+def dev() -> None:
+    """Tools for lesson authors."""
+
+
+@dev.command(name="check")
+@click.argument("lesson_ids", nargs=-1, metavar="[LESSON]...")
+@click.pass_context
+def dev_check(ctx: click.Context, lesson_ids: tuple[str, ...]) -> None:
+    """Authoring check of every installed lesson (or the ones named)."""
+    from .devcheck import check_lesson, print_report
+
+    lessons = [find_lesson(ctx, i) for i in lesson_ids] or list(registry(ctx))
+    out = console()
+    ok = True
+    for lesson in lessons:
+        report = check_lesson(lesson)
+        print_report(out, lesson, report)
+        ok = ok and all(item.ok for item in report)
+    sys.exit(0 if ok else 1)
+
+
+def main() -> None:
+    try:
+        cli(prog_name="tutor")
+    except KeyboardInterrupt:
+        click.echo("\ntutor: interrupted", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,225 @@
+"""``tutor dev check``: hold a lesson to the bar every lesson must meet.
+
+Every stub fails as shipped, the reference passes, every mutant is rejected with the
+diagnosis it declares, every quiz answer key verifies, and nothing stray is in the folder.
+"""
+
+import ast
+import math
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+from .diagnose import GENERIC
+from .grader import Grader
+from .lesson import Lesson
+from .sandbox.supervisor import Sandbox
+from .schema import CatalogError
+
+ALLOWED_FILES = {"__init__.py", "lesson.toml", "quiz.toml", "quiz.py", "stub.py",
+                 "reference.py", "cases.py", "fast_ops.py", "cuda_ops.py", "experiment.py",
+                 "README.md"}
+ALLOWED_DIRS = {"pages": ".md", "mutants": ".py", "data": ""}
+VERDICT_DIAGNOSES = {"mutated-input", "returned-input", "wrong-shape", "wrong-dtype",
+                     "wrong-type", "array-subclass", "wrong-return", "non-finite", "exception"}
+MIN_QUESTIONS, MIN_NUMERIC, MIN_MISCONCEPTIONS, MIN_HINTS, MIN_MUTANTS = 10, 3, 2, 3, 3
+MIN_WORDS = 1500
+
+
+@dataclass
+class Item:
+    name: str
+    ok: bool
+    detail: str = ""
+    warning: bool = False  # reported, but does not fail the check
+
+
+def check_lesson(lesson: Lesson) -> list[Item]:
+    items: list[Item] = []
+    for part in (_files, _content, _stub, _reference, _mutants, _quiz):
+        try:
+            items.extend(part(lesson))
+        except CatalogError as e:
+            items.append(Item(part.__name__.strip("_"), False, str(e)))
+        except Exception as e:  # a broken lesson module must be reported, not crash the check
+            items.append(Item(part.__name__.strip("_"), False, f"{type(e).__name__}: {e}"))
+    return items
+
+
+def _files(lesson: Lesson) -> list[Item]:
+    stray = []
+    for path in sorted(lesson.folder.iterdir()):
+        if path.name == "__pycache__":
+            continue
+        if path.is_dir():
+            suffix = ALLOWED_DIRS.get(path.name)
+            if suffix is None:
+                stray.append(path.name + "/")
+                continue
+            stray += [f"{path.name}/{p.name}" for p in path.iterdir()
+                      if p.name != "__pycache__" and suffix and p.suffix != suffix]
+        elif path.name not in ALLOWED_FILES:
+            stray.append(path.name)
+    for required in ("stub.py", "reference.py", "cases.py"):
+        if lesson.exercises and not (lesson.folder / required).is_file():
+            stray.append(f"(missing {required})")
+    return [Item("files", not stray, "stray or missing: " + ", ".join(stray) if stray else
+                 "no stray files")]
+
+
+def _content(lesson: Lesson) -> list[Item]:
+    words = sum(len(p.read_text(encoding="utf-8").split()) for p in lesson.pages)
+    items = [Item("prose", bool(lesson.pages), f"{len(lesson.pages)} pages, {words} words")]
+    if lesson.pages and words < MIN_WORDS:
+        items.append(Item("prose length", True, f"{words} words; lessons run about "
+                          f"{MIN_WORDS}-4000", warning=True))
+    for ex in lesson.exercises:
+        if len(ex.hints) < MIN_HINTS:
+            items.append(Item(f"hints {ex.name}", False,
+                              f"{len(ex.hints)} hints; a ladder needs at least {MIN_HINTS}"))
+    if all(len(ex.hints) >= MIN_HINTS for ex in lesson.exercises):
+        items.append(Item("hints", True, f"at least {MIN_HINTS} per exercise"))
+    for layer in ("fast_ops", "cuda_ops", "experiment"):
+        if not lesson.has_module(layer):
+            items.append(Item(layer, True, f"no {layer}.py", warning=True))
+    return items
+
+
+def _stub(lesson: Lesson) -> list[Item]:
+    tree = ast.parse(lesson.stub_path.read_text(encoding="utf-8"))
+    defs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    items = []
+    for ex in lesson.exercises:
+        node = defs.get(ex.name)
+        if node is None:
+            items.append(Item(f"stub {ex.name}", False, "stub.py does not define it"))
+            continue
+        params = tuple(a.arg for a in node.args.args)
+        required = len(params) - len(node.args.defaults)
+        if params != ex.params or required != ex.required:
+            items.append(Item(f"stub {ex.name}", False,
+                              f"stub signature ({', '.join(params)}) differs from {ex.signature}"))
+        if not ast.get_docstring(node):
+            items.append(Item(f"stub {ex.name}", False, "no docstring"))
+    with Sandbox(lesson.stub_path) as sandbox:
+        results = Grader(lesson, lesson.stub_path, sandbox=sandbox).grade()
+    passing = [r.exercise for r in results if r.passed]
+    items.append(Item("stub fails as shipped", not passing,
+                      f"stub passes {', '.join(passing)}" if passing else
+                      f"all {len(results)} exercises fail"))
+    return items
+
+
+def _reference(lesson: Lesson) -> list[Item]:
+    with Sandbox(lesson.reference_path) as sandbox:
+        results = Grader(lesson, lesson.reference_path, sandbox=sandbox).grade()
+    failing = [f"{r.exercise} ({r.verdict}: {r.message})" for r in results if not r.passed]
+    return [Item("reference passes", not failing,
+                 "; ".join(failing) if failing else f"all {len(results)} exercises pass")]
+
+
+def _mutants(lesson: Lesson) -> list[Item]:
+    mutants = lesson.mutants()
+    names = {e.name for e in lesson.exercises}
+    known = GENERIC | VERDICT_DIAGNOSES | {d.id for d in lesson.diagnoses}
+    items = []
+    counts = {name: 0 for name in names}
+    source = lesson.reference_path.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory(prefix="tutor-mutants-") as tmp, \
+            Sandbox(lesson.reference_path) as sandbox:
+        for mutant in mutants:
+            label = f"mutant {mutant.name}"
+            if mutant.exercise not in names:
+                items.append(Item(label, False, f"EXERCISE = {mutant.exercise!r} is not an "
+                                  "exercise of this lesson"))
+                continue
+            if mutant.diagnosis not in known:
+                items.append(Item(label, False, f"DIAGNOSIS = {mutant.diagnosis!r} is neither a "
+                                  "[[diagnoses]] id of the lesson nor a generic diagnosis"))
+                continue
+            counts[mutant.exercise] += 1
+            path = Path(tmp) / f"{mutant.name}.py"
+            path.write_text(source + "\n\n# --- mutant ---\n" + mutant.source, encoding="utf-8")
+            sandbox.switch(path)
+            grader = Grader(lesson, path, sandbox=sandbox)
+            result = grader.grade_exercise(lesson.exercise(mutant.exercise))
+            found = {c.diagnosis for c in result.checks} | {c.verdict for c in result.checks}
+            if result.passed:
+                items.append(Item(label, False, "passes: the cases do not catch this bug"))
+            elif mutant.diagnosis not in found:
+                got = sorted(x for x in found if x and x != "pass")
+                items.append(Item(label, False, f"rejected, but diagnosed as {', '.join(got)} "
+                                  f"instead of {mutant.diagnosis}"))
+            else:
+                items.append(Item(label, True, f"rejected: {mutant.diagnosis}"))
+    few = [f"{n} ({c})" for n, c in sorted(counts.items()) if c < MIN_MUTANTS]
+    items.append(Item("mutants per exercise", not few,
+                      f"fewer than {MIN_MUTANTS}: {', '.join(few)}" if few else
+                      f"at least {MIN_MUTANTS} for each of {len(names)} exercises"))
+    return items
+
+
+def _quiz(lesson: Lesson) -> list[Item]:
+    quiz = lesson.quiz
+    qs = quiz.questions
+    numeric = [q for q in qs if q.kind == "numeric"]
+    items = [
+        Item("quiz size", len(qs) >= MIN_QUESTIONS, f"{len(qs)} questions"),
+        Item("numeric questions", len(numeric) >= MIN_NUMERIC, f"{len(numeric)} randomized"),
+        Item("misconception items", sum(q.misconception for q in qs) >= MIN_MISCONCEPTIONS,
+             f"{sum(q.misconception for q in qs)}"),
+    ]
+    bad = [q.id for q in qs if not q.explanation.strip()]
+    if bad:
+        items.append(Item("explanations", False, "missing for " + ", ".join(bad)))
+    problems = []
+    for q in numeric:
+        seen = set()
+        for learner in ("a", "b", "c", "d", "e"):
+            try:
+                posed = quiz.pose(q, learner)
+                again = quiz.pose(q, learner)
+            except (KeyError, IndexError, ValueError) as e:
+                problems.append(f"{q.id}: prompt or explanation does not format ({e!r})")
+                break
+            if not math.isfinite(posed.answer):
+                problems.append(f"{q.id}: answer {posed.answer} for learner {learner}")
+            elif posed != again:
+                problems.append(f"{q.id}: not reproducible for the same learner")
+            elif not posed.is_correct(posed.parse(f"{posed.answer!r}")):
+                problems.append(f"{q.id}: its own answer is not accepted")
+            elif posed.answer != 0 and posed.is_correct(posed.answer * 1.5):
+                problems.append(f"{q.id}: tolerance accepts an answer 50% off")
+            seen.add(posed.prompt)
+        if len(seen) == 1:
+            problems.append(f"{q.id}: every learner gets the same numbers")
+    items.append(Item("quiz answer keys", not problems,
+                      "; ".join(problems) if problems else
+                      f"{len(qs)} questions; numeric ones verified for 5 learners"))
+    return items
+
+
+def print_report(console: Any, lesson: Lesson, items: list[Item]) -> None:
+    from rich.text import Text
+
+    failed = [i for i in items if not i.ok]
+    head = Text(f"{lesson.id}", style="bold")
+    head.append(f"  ({lesson.plugin}, {lesson.folder})", style="dim")
+    console.print(head)
+    for item in items:
+        if item.ok and not item.warning and item.name.startswith("mutant "):
+            continue  # summarised below
+        mark, style = ("✓", "green") if item.ok else ("✗", "red")
+        if item.warning:
+            mark, style = "!", "yellow"
+        console.print(Text(f"  {mark} ", style=style) + Text(item.name, style="bold")
+                      + Text(f"  {item.detail}"))
+    rejected = sum(1 for i in items if i.ok and i.name.startswith("mutant "))
+    console.print(Text("  ✓ ", style="green") + Text("mutants rejected", style="bold")
+                  + Text(f"  {rejected} with the declared diagnosis"))
+    console.print(Text(f"  {'ok' if not failed else f'{len(failed)} problem(s)'}\n",
+                       style="bold green" if not failed else "bold red"))
+
+

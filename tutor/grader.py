@@ -1,0 +1,352 @@
+"""Grading: one path from a learner's file to a verdict per exercise.
+
+Cases come from the lesson's ``cases.py``; the reference computes what each should return;
+the learner's functions run in a :class:`~tutor.sandbox.supervisor.Sandbox`; the values
+come back as plain arrays and are compared here, in the grader's process.
+"""
+
+import copy
+import time
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .cases import Case
+from .compare import Mismatch, compare, describe
+from .diagnose import Finding, diagnose, error_map
+from .gradcheck import check_gradient
+from .lesson import Exercise, Lesson
+from .sandbox.supervisor import Limits, Outcome, Sandbox, same_array
+
+# Errors after which the other cases of the exercise would only fail the same way.
+STOPPING = {"timeout", "crash", "exit", "killed", "not-implemented", "missing-function",
+            "wrong-signature", "syntax-error", "import-error", "output-limit", "memory-limit",
+            "keyboard-interrupt", "input"}
+
+
+@dataclass
+class Check:
+    """One verdict: a case's returned value (or its failure) against the reference."""
+
+    name: str
+    verdict: str  # "pass", or the name of what is wrong
+    message: str = ""
+    rel_error: float | None = None
+    diagnosis: str | None = None
+    diagnosis_message: str = ""
+    error_map: dict[str, Any] | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict == "pass"
+
+
+@dataclass
+class ExerciseResult:
+    exercise: str
+    verdict: str
+    message: str
+    checks: list[Check] = field(default_factory=list)
+    seconds: float = 0.0
+    printed: str = ""
+    traceback: str = ""
+    line: int | None = None
+    consistency: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict == "pass"
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["passed"] = self.passed
+        for check, raw in zip(self.checks, data["checks"], strict=True):
+            raw["passed"] = check.passed
+        return data
+
+
+def seed_for(exercise: Exercise, seed: int = 0) -> int:
+    return zlib.crc32(exercise.id.encode()) ^ seed
+
+
+def cases_for(lesson: Lesson, exercise: Exercise, seed: int = 0) -> list[Case]:
+    make = getattr(lesson.module("cases"), exercise.name)
+    return list(make(np.random.default_rng(seed_for(exercise, seed))))
+
+
+def expected_for(lesson: Lesson, exercise: Exercise, case: Case) -> Any:
+    return getattr(lesson.reference, exercise.name)(*copy.deepcopy(case.args))
+
+
+class Grader:
+    """Grades one learner file against one lesson."""
+
+    def __init__(self, lesson: Lesson, path: Path | str, limits: Limits = Limits(),
+                 seed: int = 0, sandbox: Sandbox | None = None):
+        self.lesson, self.path, self.limits, self.seed = lesson, Path(path), limits, seed
+        self.sandbox = sandbox or Sandbox(self.path, limits)
+        self._templates: dict[str, list[tuple[str, Callable[..., Any]]]] | None = None
+
+    def close(self) -> None:
+        self.sandbox.close()
+
+    def grade(self, exercises: Sequence[Exercise] | None = None,
+              on_result: Callable[[ExerciseResult], None] | None = None) -> list[ExerciseResult]:
+        self.sandbox.start()  # the learner's process loads while cases are generated
+        results = []
+        for exercise in exercises or self.lesson.exercises:
+            result = self.grade_exercise(exercise)
+            results.append(result)
+            if on_result:
+                on_result(result)
+        return results
+
+    # -- one exercise ---------------------------------------------------------------------
+
+    def grade_exercise(self, exercise: Exercise) -> ExerciseResult:
+        started = time.monotonic()
+        deadline = started + self.limits.seconds
+        cases = cases_for(self.lesson, exercise, self.seed)
+        result = ExerciseResult(exercise.id, "pass", "")
+        failed_case: tuple[Case, Any] | None = None
+        for n, case in enumerate(cases):
+            outcome = self.sandbox.call(exercise.name, list(copy.deepcopy(case.args)),
+                                        max(0.0, deadline - time.monotonic()))
+            if outcome.printed and not result.printed:
+                result.printed = outcome.printed
+            if not outcome.ok:
+                result.checks.append(Check(case.label, outcome.kind, outcome.message))
+                result.traceback, result.line = outcome.traceback, outcome.line
+                if outcome.kind in STOPPING:
+                    skipped = len(cases) - n - 1
+                    if skipped:
+                        result.checks.append(Check(f"{skipped} more case(s)", "skipped",
+                                                   f"not run after {outcome.kind}"))
+                    break
+                continue
+            checks = list(self._judge(exercise, case, outcome))
+            result.checks.extend(checks)
+            if failed_case is None and any(c.verdict == "wrong-value" for c in checks):
+                failed_case = (case, outcome.value)
+        if failed_case and exercise.gradient:
+            result.consistency = self._consistency(exercise, *failed_case, deadline)
+        result.seconds = time.monotonic() - started
+        failing = [c for c in result.checks if not c.passed and c.verdict != "skipped"]
+        if failing:
+            result.verdict = failing[0].verdict
+            result.message = _summary(failing, result.checks)
+        else:
+            result.message = f"all {len(result.checks)} checks pass"
+        return result
+
+    def _judge(self, exercise: Exercise, case: Case, outcome: Outcome) -> Iterator[Check]:
+        args = case.args
+        for i, (before, after) in enumerate(zip(args, outcome.inputs_after, strict=False)):
+            if not same_array(before, after):
+                name = exercise.params[i] if i < len(exercise.params) else f"#{i}"
+                yield Check(f"{case.label}: inputs", "mutated-input",
+                            f"changed its input `{name}` in place; compute new arrays instead "
+                            "(e.g. np.maximum(x, 0), not x[x < 0] = 0)",
+                            diagnosis="mutated-input")
+        for i in outcome.aliases:
+            name = exercise.params[i] if i < len(exercise.params) else f"#{i}"
+            yield Check(f"{case.label}: outputs", "returned-input",
+                        f"returned the input `{name}` itself (or a view of it); return a new "
+                        "array (e.g. x.copy())", diagnosis="returned-input")
+        expected = expected_for(self.lesson, exercise, case)
+        leaves = list(_leaves(outcome.value, expected, exercise.returns))
+        others = {name: exp for name, _, exp, _ in leaves if isinstance(exp, np.ndarray)}
+        batch = next((a.shape[0] for a in args if isinstance(a, np.ndarray) and a.ndim >= 2),
+                     None)
+        for name, got, exp, structure in leaves:
+            label = f"{case.label}: {name}"
+            if structure is not None:
+                yield Check(label, structure.kind, structure.message)
+                continue
+            mismatch = compare(got, exp, exercise.tolerance)
+            if mismatch is None:
+                err = _err(got, exp)
+                yield Check(label, "pass", "", rel_error=err)
+                continue
+            finding = self._find(exercise, case, name, mismatch, batch, others)
+            yield Check(label, mismatch.kind, mismatch.message, rel_error=mismatch.rel_error,
+                        diagnosis=finding.id if finding else None,
+                        diagnosis_message=finding.message if finding else "",
+                        error_map=(error_map(mismatch.got, exp, exercise.tolerance)
+                                   if mismatch.kind in ("wrong-value", "non-finite")
+                                   and isinstance(exp, np.ndarray) and exp.ndim >= 1 else None))
+
+    def _find(self, exercise: Exercise, case: Case, name: str, mismatch: Mismatch,
+              batch: int | None, others: dict[str, np.ndarray]) -> Finding | None:
+        """Name the bug: a lesson's known mistake first, then a generic transformation."""
+        got, exp = mismatch.got, mismatch.expected
+        if mismatch.kind == "non-finite":
+            return Finding("non-finite", "inf/nan where the true value is finite: something "
+                           "overflowed (exp of a large number?). Use a numerically stable form.")
+        for diag_id, fn in self._mutant_templates().get(exercise.name, []):
+            try:
+                wrong = dict(_flat(fn(*copy.deepcopy(case.args)), exercise.returns)).get(name)
+            except Exception:
+                continue
+            if wrong is None or _err(wrong, exp) <= exercise.tolerance:
+                continue  # this mistake does not show on this case
+            if mismatch.kind == "wrong-type" or _err(got, wrong) > max(exercise.tolerance, 1e-9):
+                continue
+            known = self.lesson.diagnosis(diag_id)
+            return Finding(diag_id, known.message if known else diag_id)
+        if isinstance(exp, np.ndarray) and mismatch.kind in ("wrong-value", "wrong-shape"):
+            return diagnose(got, exp, batch=batch,
+                            others={k: v for k, v in others.items() if k != name},
+                            tolerance=exercise.tolerance)
+        return None
+
+    def _mutant_templates(self) -> dict[str, list[tuple[str, Callable[..., Any]]]]:
+        """The lesson's mutants that stand for a lesson-specific mistake, as functions."""
+        if self._templates is None:
+            self._templates = {}
+            ids = {d.id for d in self.lesson.diagnoses}
+            source = self.lesson.reference_path.read_text(encoding="utf-8")
+            for mutant in self.lesson.mutants():
+                if mutant.diagnosis not in ids:
+                    continue
+                namespace: dict[str, Any] = {"__name__": f"tutor_mutant_{mutant.name}"}
+                exec(compile(source + "\n" + mutant.source, str(mutant.path), "exec"), namespace)
+                self._templates.setdefault(mutant.exercise, []).append(
+                    (mutant.diagnosis, namespace[mutant.exercise]))
+        return self._templates
+
+    def _consistency(self, exercise: Exercise, case: Case, value: Any, deadline: float) -> str:
+        """Is the learner's backward at least consistent with their own forward?"""
+        gradient = exercise.gradient
+        assert gradient is not None
+        lesson = self.lesson
+        if gradient.of:
+            forward = lesson.exercise(gradient.of)
+            upstream, inputs = case.args[0], list(case.args[1:])
+
+            def own(a: Sequence[Any]) -> float:
+                out = self._call(forward.name, a, deadline)
+                return float(np.sum(upstream * out))
+
+            try:
+                theirs = self._call(forward.name, inputs, deadline)
+            except _Unusable:
+                return ""
+            reference = getattr(lesson.reference, forward.name)(*copy.deepcopy(inputs))
+            if compare(theirs, reference, forward.tolerance) is None:
+                return ""  # their forward is right: the plain comparison already says it all
+            what = f"Your {forward.name} is wrong too"
+        else:
+            inputs = list(case.args)
+            loss_name = gradient.loss
+            forward = exercise
+
+            def own(a: Sequence[Any]) -> float:
+                return float(dict(_flat(self._call(exercise.name, a, deadline),
+                                        exercise.returns))[loss_name])
+
+            got_loss = dict(_flat(value, exercise.returns)).get(loss_name)
+            exp_loss = dict(_flat(expected_for(lesson, exercise, case), exercise.returns))[loss_name]
+            if compare(got_loss, exp_loss, exercise.tolerance) is None:
+                return ""
+            what = f"Your {loss_name} is wrong too"
+        grads = dict(_flat(value, exercise.returns))
+        verdicts = []
+        try:
+            for out_name, param in gradient.wrt.items():
+                i = forward.params.index(param)
+                g = grads.get(out_name)
+                if not isinstance(g, np.ndarray) or g.shape != np.shape(inputs[i]):
+                    return ""
+                err = check_gradient(own, inputs, i, g, directions=2, coords=2)
+                verdicts.append((out_name, err))
+        except _Unusable:
+            return ""
+        bad = [name for name, err in verdicts if err > 1e-4]
+        if not bad:
+            return (f"{what}, but your gradients are consistent with it (central differences of "
+                    "your own forward agree): fix the forward first.")
+        return (f"{what}, and {', '.join(bad)} also disagree(s) with central differences of your "
+                "own forward: the backward has its own mistake.")
+
+    def _call(self, fn: str, args: Sequence[Any], deadline: float) -> Any:
+        outcome = self.sandbox.call(fn, list(copy.deepcopy(args)),
+                                    max(0.0, deadline - time.monotonic()))
+        if not outcome.ok:
+            raise _Unusable
+        return outcome.value
+
+
+class _Unusable(Exception):
+    """The learner's function could not be evaluated for a finite-difference check."""
+
+
+def _err(a: Any, b: Any) -> float | None:
+    from .compare import rel_error
+
+    try:
+        return rel_error(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
+    except (TypeError, ValueError):
+        return None
+
+
+def _flat(value: Any, returns: Sequence[str]) -> Iterator[tuple[str, Any]]:
+    """Name each returned value: 'dx', and 'grads.w1' inside a returned dict."""
+    values = [value] if len(returns) == 1 else list(value)
+    for name, v in zip(returns, values, strict=False):
+        yield name, v
+        if isinstance(v, dict):
+            for key, inner in v.items():
+                yield f"{name}.{key}", inner
+        elif isinstance(v, list | tuple):
+            for i, inner in enumerate(v):
+                yield f"{name}[{i}]", inner
+
+
+def _leaves(got: Any, exp: Any,
+            returns: Sequence[str]) -> Iterator[tuple[str, Any, Any, Mismatch | None]]:
+    """Pair each expected value with what the learner returned, or say why they can't be."""
+    if len(returns) > 1:
+        if not isinstance(got, tuple | list) or len(got) != len(returns):
+            yield ("returned value", got, exp, Mismatch(
+                "wrong-return", f"returned {describe(got)}, expected a tuple "
+                f"({', '.join(returns)})"))
+            return
+        for name, g, e in zip(returns, got, exp, strict=True):
+            yield from _leaf(name, g, e)
+    else:
+        yield from _leaf(returns[0], got, exp)
+
+
+def _leaf(name: str, got: Any, exp: Any) -> Iterator[tuple[str, Any, Any, Mismatch | None]]:
+    if isinstance(exp, dict):
+        if not isinstance(got, dict) or set(got) != set(exp):
+            keys = ", ".join(sorted(exp))
+            have = f"keys {', '.join(map(str, got))}" if isinstance(got, dict) else describe(got)
+            yield (name, got, exp, Mismatch("wrong-return",
+                                            f"`{name}` must be a dict with keys {keys}; got {have}"))
+            return
+        for key in exp:
+            yield from _leaf(f"{name}.{key}", got[key], exp[key])
+    elif isinstance(exp, list | tuple):
+        if not isinstance(got, list | tuple) or len(got) != len(exp):
+            yield (name, got, exp, Mismatch("wrong-return", f"`{name}` must be a list of "
+                                            f"{len(exp)} arrays; got {describe(got)}"))
+            return
+        for i, (g, e) in enumerate(zip(got, exp, strict=True)):
+            yield from _leaf(f"{name}[{i}]", g, e)
+    else:
+        yield (name, got, exp, None)
+
+
+def _summary(failing: list[Check], checks: list[Check]) -> str:
+    first = failing[0]
+    total = len([c for c in checks if c.verdict != "skipped"])
+    text = f"{len(failing)} of {total} checks fail; first: {first.name}: {first.message}"
+    if first.diagnosis_message:
+        text += f" — {first.diagnosis_message}"
+    return text

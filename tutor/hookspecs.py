@@ -1,0 +1,27 @@
+"""Hook specifications: the whole plugin surface of tutor, and nothing else.
+
+A plugin implements any of these with ``@tutor.hookimpl``. Every hook receives a
+``register`` callable, so one plugin can contribute several things and the host decides
+how they are stored; hooks for new kinds of contribution follow the same shape.
+"""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .lesson import Lesson
+
+hookspec = pluggy.HookspecMarker("tutor")
+
+
+@hookspec
+def tutor_register_lessons(register: "Callable[[Lesson], None]") -> None:
+    """Register lessons.
+
+    Fires once, when the lesson registry is built (every ``tutor`` command that needs
+    lessons). ``register`` takes one :class:`tutor.Lesson`, usually made with
+    ``Lesson.from_folder(path)``; call it once per lesson. A lesson id registered twice
+    is an error naming both plugins. Returns nothing.
+    """

@@ -1,0 +1,229 @@
+"""The lesson model: a folder of prose, quiz, stub, reference, cases and mutants."""
+
+import ast
+import importlib
+import sys
+import types
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from .schema import CatalogError, Fields, TomlFile
+
+DEFAULT_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Gradient:
+    """Which returned values are gradients, and of what.
+
+    ``of`` names a forward function (a backward exercise: the first argument is the upstream
+    gradient and the rest are the forward's inputs); otherwise ``loss`` names the returned
+    scalar whose gradient the exercise returns. ``wrt`` maps a returned name (dotted for a
+    returned dict) to the name of the input it is the gradient for.
+    """
+
+    wrt: dict[str, str]
+    of: str | None = None
+    loss: str | None = None
+
+
+@dataclass(frozen=True)
+class Exercise:
+    lesson: str
+    name: str
+    signature: str
+    params: tuple[str, ...]
+    required: int  # how many leading params have no default
+    returns: tuple[str, ...]
+    hints: tuple[str, ...]
+    tolerance: float = DEFAULT_TOLERANCE
+    gradient: Gradient | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.lesson}.{self.name}"
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    id: str
+    message: str
+
+
+@dataclass
+class Lesson:
+    """One lesson, as read from its folder's ``lesson.toml``."""
+
+    id: str
+    title: str
+    order: int
+    summary: str
+    folder: Path
+    requires: tuple[str, ...] = ()
+    pages: tuple[Path, ...] = ()
+    exercises: tuple[Exercise, ...] = ()
+    diagnoses: tuple[Diagnosis, ...] = ()
+    plugin: str = field(default="", compare=False)
+
+    @classmethod
+    def from_folder(cls, folder: Path | str) -> "Lesson":
+        folder = Path(folder).resolve()
+        toml = TomlFile(folder / "lesson.toml")
+        top = Fields(toml, toml.data, "")
+        top.unknown({"format", "id", "title", "order", "summary", "requires", "pages",
+                     "exercises", "diagnoses"})
+        lesson_id = top.get("id", str)
+        if not lesson_id.isidentifier():
+            raise top.error("id", f"id {lesson_id!r} must be a Python identifier")
+        pages = []
+        for page in top.strings("pages", []):
+            if not (folder / page).is_file():
+                raise top.error("pages", f"page {page!r} does not exist")
+            pages.append(folder / page)
+        exercises = [
+            _exercise(toml, lesson_id, table, i)
+            for i, table in enumerate(top.get("exercises", list, []))
+        ]
+        names = [e.name for e in exercises]
+        for name in names:
+            if names.count(name) > 1:
+                raise top.error("exercises", f"exercise {name!r} is defined twice")
+        diagnoses = []
+        for i, table in enumerate(top.get("diagnoses", list, [])):
+            f = Fields(toml, table, f"diagnosis {i + 1}: ", ("diagnoses", i))
+            f.unknown({"id", "message"})
+            diagnoses.append(Diagnosis(f.get("id", str), f.get("message", str)))
+        return cls(
+            id=lesson_id,
+            title=top.get("title", str),
+            order=top.get("order", int, 1000),
+            summary=top.get("summary", str, ""),
+            folder=folder,
+            requires=tuple(top.strings("requires", [])),
+            pages=tuple(pages),
+            exercises=tuple(exercises),
+            diagnoses=tuple(diagnoses),
+        )
+
+    # -- the lesson's files -------------------------------------------------------------
+
+    def exercise(self, name: str) -> Exercise:
+        for ex in self.exercises:
+            if ex.name == name:
+                return ex
+        raise KeyError(f"{self.id}.{name}")
+
+    @property
+    def stub_path(self) -> Path:
+        return self.folder / "stub.py"
+
+    @property
+    def reference_path(self) -> Path:
+        return self.folder / "reference.py"
+
+    def module(self, name: str) -> types.ModuleType:
+        """Import ``name``.py from the lesson folder (as part of a package, so that the
+        lesson's modules can import each other relatively)."""
+        package = f"tutor_lesson_{self.id}"
+        if package not in sys.modules:
+            pkg = types.ModuleType(package)
+            pkg.__path__ = [str(self.folder)]
+            sys.modules[package] = pkg
+        return importlib.import_module(f"{package}.{name}")
+
+    def has_module(self, name: str) -> bool:
+        return (self.folder / f"{name}.py").is_file()
+
+    @cached_property
+    def reference(self) -> types.ModuleType:
+        return self.module("reference")
+
+    @cached_property
+    def quiz(self) -> "Any":
+        from .quiz import Quiz
+
+        return Quiz.from_lesson(self)
+
+    def mutants(self) -> list["Mutant"]:
+        folder = self.folder / "mutants"
+        if not folder.is_dir():
+            return []
+        return [Mutant.from_file(path) for path in sorted(folder.glob("*.py"))]
+
+    def diagnosis(self, diagnosis_id: str) -> Diagnosis | None:
+        return next((d for d in self.diagnoses if d.id == diagnosis_id), None)
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A known-wrong solution of one exercise, and the diagnosis it must get."""
+
+    path: Path
+    exercise: str
+    diagnosis: str
+    source: str
+
+    @classmethod
+    def from_file(cls, path: Path) -> "Mutant":
+        source = path.read_text(encoding="utf-8")
+        try:
+            tree = ast.parse(source, str(path))
+        except SyntaxError as e:
+            raise CatalogError(path, e.lineno, f"mutant is not valid Python: {e.msg}") from None
+        consts: dict[str, str] = {}
+        for node in tree.body:
+            if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                    and isinstance(node.targets[0], ast.Name)
+                    and isinstance(node.value, ast.Constant)
+                    and isinstance(node.value.value, str)):
+                consts[node.targets[0].id] = node.value.value
+        for key in ("EXERCISE", "DIAGNOSIS"):
+            if key not in consts:
+                raise CatalogError(path, 1, f"mutant must set {key} = \"...\"")
+        return cls(path, consts["EXERCISE"], consts["DIAGNOSIS"], source)
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+
+def _exercise(toml: TomlFile, lesson_id: str, table: dict[str, Any], i: int) -> Exercise:
+    f = Fields(toml, table, f"exercise {i + 1}: ", ("exercises", i))
+    f.unknown({"name", "signature", "returns", "hints", "tolerance", "gradient"})
+    name = f.get("name", str)
+    f.where = f"exercise {name!r}: "
+    signature = f.get("signature", str)
+    params, required = _parse_signature(signature, name, f)
+    returns = f.strings("returns")
+    if not returns:
+        raise f.error("returns", "'returns' must name at least one value")
+    hints = f.strings("hints")
+    tolerance = float(f.get("tolerance", (int, float), DEFAULT_TOLERANCE))
+    gradient = None
+    if "gradient" in table:
+        g = Fields(toml, f.get("gradient", dict), f"exercise {name!r} gradient: ", ("exercises", i))
+        g.unknown({"of", "loss", "wrt"})
+        wrt = g.get("wrt", dict)
+        gradient = Gradient(wrt={str(k): str(v) for k, v in wrt.items()},
+                            of=g.get("of", str, None), loss=g.get("loss", str, None))
+        if (gradient.of is None) == (gradient.loss is None):
+            raise g.error("wrt", "give exactly one of 'of' (a forward function) or 'loss'")
+        for out in gradient.wrt:
+            if out.split(".")[0] not in returns:
+                raise g.error("wrt", f"'{out}' is not one of the returned values {returns}")
+    return Exercise(lesson_id, name, signature, params, required, tuple(returns),
+                    tuple(hints), tolerance, gradient)
+
+
+def _parse_signature(signature: str, name: str, f: Fields) -> tuple[tuple[str, ...], int]:
+    try:
+        node = ast.parse(f"def {signature}: pass").body[0]
+    except SyntaxError:
+        raise f.error("signature", f"signature {signature!r} is not a Python signature") from None
+    assert isinstance(node, ast.FunctionDef)
+    if node.name != name:
+        raise f.error("signature", f"signature names {node.name!r}, not {name!r}")
+    params = tuple(a.arg for a in node.args.args)
+    return params, len(params) - len(node.args.defaults)

@@ -1,0 +1,102 @@
+"""The plugin manager and the lesson registry built from it."""
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from types import ModuleType
+
+import pluggy
+
+from . import hookspecs
+from .lesson import Lesson
+from .schema import CatalogError
+
+ENTRY_POINT_GROUP = "tutor.lessons"
+LESSONS_PATH_ENV = "TUTOR_LESSONS_PATH"
+
+# The built-in lessons: plugins like any other, listed here because they ship with tutor.
+DEFAULT_PLUGINS = (
+    "tutor_lessons.backprop",
+)
+
+
+class LessonFolders:
+    """A plugin that registers lesson folders found on disk (TUTOR_LESSONS_PATH)."""
+
+    def __init__(self, roots: Iterable[Path]):
+        self.roots = [Path(r) for r in roots]
+
+    @pluggy.HookimplMarker("tutor")
+    def tutor_register_lessons(self, register):
+        for root in self.roots:
+            folders = [root] if (root / "lesson.toml").is_file() else sorted(
+                p.parent for p in root.glob("*/lesson.toml"))
+            for folder in folders:
+                register(Lesson.from_folder(folder))
+
+
+def make_plugin_manager(lessons_dirs: Iterable[Path] = (), *, entry_points: bool = True,
+                        builtins: bool = True) -> pluggy.PluginManager:
+    """Specs, the built-in lessons, installed plugins, then folders under development."""
+    import importlib
+
+    pm = pluggy.PluginManager("tutor")
+    pm.add_hookspecs(hookspecs)
+    if builtins:
+        for name in DEFAULT_PLUGINS:
+            module: ModuleType = importlib.import_module(name)
+            pm.register(module, name=name)
+    if entry_points:
+        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    dirs = list(lessons_dirs)
+    env = os.environ.get(LESSONS_PATH_ENV, "")
+    dirs += [Path(p) for p in env.split(os.pathsep) if p]
+    if dirs:
+        pm.register(LessonFolders(dirs), name="lessons-path")
+    pm.check_pending()
+    return pm
+
+
+class DuplicateLesson(CatalogError):
+    pass
+
+
+class Registry:
+    """Every installed lesson, in map order."""
+
+    def __init__(self, lessons: Iterable[Lesson]):
+        self.lessons = sorted(lessons, key=lambda lesson: (lesson.order, lesson.id))
+        self.by_id = {lesson.id: lesson for lesson in self.lessons}
+
+    @classmethod
+    def from_plugins(cls, pm: pluggy.PluginManager) -> "Registry":
+        found: dict[str, Lesson] = {}
+        for impl in reversed(pm.hook.tutor_register_lessons.get_hookimpls()):
+            plugin_name = pm.get_name(impl.plugin) or repr(impl.plugin)
+
+            def register(lesson: Lesson, _plugin: str = plugin_name) -> None:
+                if not isinstance(lesson, Lesson):
+                    raise TypeError(f"plugin {_plugin} registered {lesson!r}, not a tutor.Lesson")
+                if lesson.id in found:
+                    raise DuplicateLesson(
+                        lesson.folder / "lesson.toml", None,
+                        f"lesson id {lesson.id!r} is registered by both "
+                        f"{found[lesson.id].plugin} and {_plugin}")
+                lesson.plugin = _plugin
+                found[lesson.id] = lesson
+
+            impl.function(register)
+        return cls(found.values())
+
+    def get(self, lesson_id: str) -> Lesson | None:
+        return self.by_id.get(lesson_id)
+
+    def __iter__(self):
+        return iter(self.lessons)
+
+    def __len__(self) -> int:
+        return len(self.lessons)
+
+
+def load_registry(lessons_dirs: Iterable[Path] = ()) -> Registry:
+    return Registry.from_plugins(make_plugin_manager(lessons_dirs))

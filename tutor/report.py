@@ -1,0 +1,121 @@
+"""Showing grading results: rich text for people, one JSON document for programs."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from . import __version__
+from .grader import Check, ExerciseResult
+
+JSON_SCHEMA = 1
+
+
+def to_json(lesson: str, file: str, results: Sequence[ExerciseResult]) -> dict[str, Any]:
+    return {
+        "schema": JSON_SCHEMA,
+        "tutor": __version__,
+        "lesson": lesson,
+        "file": file,
+        "passed": all(r.passed for r in results),
+        "exercises": [r.to_json() for r in results],
+    }
+
+
+def render_result(result: ExerciseResult, verbose: bool = False) -> Group:
+    parts: list[Any] = []
+    mark = Text("✓ ", style="bold green") if result.passed else Text("✗ ", style="bold red")
+    head = mark + Text(result.exercise, style="bold") + Text(f"  {result.verdict}",
+                                                             style="green" if result.passed
+                                                             else "red")
+    head.append(f"  ({result.seconds:.2f} s)", style="dim")
+    parts.append(head)
+    if not result.passed:
+        parts.append(Text("  " + result.message.split(";")[0], style="default"))
+        failing = [c for c in result.checks if not c.passed]
+        for check in failing[: None if verbose else 4]:
+            parts.append(_check_line(check))
+        if len(failing) > 4 and not verbose:
+            parts.append(Text(f"    … {len(failing) - 4} more (tutor check -v shows all)",
+                              style="dim"))
+        first_map = next((c.error_map for c in failing if c.error_map), None)
+        if first_map:
+            parts.append(heatmap(first_map))
+        if result.consistency:
+            parts.append(Text("  " + result.consistency, style="yellow"))
+        if result.traceback:
+            parts.append(Text("  " + result.traceback.replace("\n", "\n  "), style="dim"))
+    elif verbose:
+        for check in result.checks:
+            parts.append(_check_line(check))
+    if result.printed and (verbose or not result.passed):
+        text = result.printed.rstrip()
+        if len(text) > 400:
+            text = text[:400] + " …"
+        parts.append(Text("  your code printed: ", style="dim") + Text(text))
+    return Group(*parts)
+
+
+def _check_line(check: Check) -> Text:
+    line = Text("    ")
+    line.append("✓ " if check.passed else "✗ ", style="green" if check.passed else "red")
+    line.append(check.name, style="bold" if not check.passed else "")
+    line.append(f"  {check.verdict}", style="green" if check.passed else "red")
+    if check.message:
+        line.append(f": {check.message}")
+    if check.diagnosis_message:
+        line.append("\n      → " + check.diagnosis_message, style="yellow")
+    return line
+
+
+def _cell_style(err: float, tol: float) -> str:
+    if err <= tol:
+        return "green"
+    if err <= 1e-2:
+        return "yellow"
+    return "red"
+
+
+def heatmap(emap: dict[str, Any]) -> Text:
+    """Where the error is: one cell per block of elements, green (right) to red (wrong)."""
+    text = Text(f"    where it is wrong ({emap['wrong']} of {emap['total']} elements of shape "
+                f"{tuple(emap['shape'])}", style="dim")
+    if emap["rows_per_cell"] > 1 or emap["cols_per_cell"] > 1:
+        text.append(f"; a cell = {emap['rows_per_cell']}×{emap['cols_per_cell']} elements",
+                    style="dim")
+    text.append("; rows ↓):\n", style="dim")
+    for row in emap["grid"]:
+        text.append("      ")
+        for err in row:
+            text.append("██", style=_cell_style(err, emap["tolerance"]))
+        text.append("\n")
+    text.append("      ", style="dim")
+    text.append("██", style="green")
+    text.append(" right  ", style="dim")
+    text.append("██", style="yellow")
+    text.append(" close  ", style="dim")
+    text.append("██", style="red")
+    text.append(" wrong", style="dim")
+    return text
+
+
+def summary_table(results: Sequence[ExerciseResult]) -> Table:
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("exercise")
+    table.add_column("verdict")
+    table.add_column("checks", justify="right")
+    for r in results:
+        passed = sum(c.passed for c in r.checks)
+        table.add_row(r.exercise, Text(r.verdict, style="green" if r.passed else "red"),
+                      f"{passed}/{len([c for c in r.checks if c.verdict != 'skipped'])}")
+    return table
+
+
+def print_results(console: Console, results: Sequence[ExerciseResult], verbose: bool) -> None:
+    for result in results:
+        console.print(render_result(result, verbose))
+    passed = sum(r.passed for r in results)
+    style = "bold green" if passed == len(results) else "bold"
+    console.print(Text(f"\n{passed} of {len(results)} exercises pass.", style=style))

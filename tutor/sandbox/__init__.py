@@ -1,0 +1,1 @@
+"""Running learner code in a separate, limited process."""

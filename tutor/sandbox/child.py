@@ -1,0 +1,302 @@
+"""The learner's process: loads one file, then calls its functions on request.
+
+Started by :mod:`tutor.sandbox.supervisor` as ``python -m tutor.sandbox.child REQ RES LIMITS``.
+It imports only NumPy and the wire format, so it starts fast. It never judges results;
+it reports what happened (values, exceptions, printed output, inputs after the call) and
+the grader decides.
+"""
+
+import builtins
+import errno
+import faulthandler
+import importlib.util
+import inspect
+import io
+import json
+import os
+import resource
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .wire import decode, encode, read_message, write_message
+
+KEEP_CHARS = 4000  # printed output shown back to the learner, per call
+
+
+class OutputLimitExceeded(BaseException):
+    """Raised into learner code that prints more than the limit."""
+
+
+class InputCalled(BaseException):
+    """Raised into learner code that reads standard input."""
+
+
+class Capture(io.TextIOBase):
+    """sys.stdout/sys.stderr for learner code: keeps the start, counts the rest."""
+
+    def __init__(self, limit: int):
+        self.limit, self.kept, self.count = limit, io.StringIO(), 0
+
+    def reset(self) -> None:
+        self.kept, self.count = io.StringIO(), 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, s: str) -> int:
+        s = str(s)
+        if self.count < KEEP_CHARS:
+            self.kept.write(s[: KEEP_CHARS - self.count])
+        self.count += len(s)
+        if self.count > self.limit:
+            raise OutputLimitExceeded
+        return len(s)
+
+    def text(self) -> str:
+        return self.kept.getvalue()
+
+
+class NoInput(io.TextIOBase):
+    def readable(self) -> bool:
+        return True
+
+    def read(self, *args: Any) -> str:
+        raise InputCalled
+
+    readline = read
+
+
+def no_input(*args: Any) -> str:
+    raise InputCalled
+
+
+class Child:
+    def __init__(self, res_fd: int, capture: Capture, raw_out: Path):
+        self.res_fd, self.capture, self.raw_out = res_fd, capture, raw_out
+        self.raw_seen = 0
+        self.module: Any = None
+        self.path: str = ""
+
+    # -- reporting ------------------------------------------------------------------------
+
+    def reply(self, header: dict[str, Any], blobs: list[bytes] | None = None) -> None:
+        header["printed"] = self.printed()
+        write_message(self.res_fd, header, blobs or [])
+
+    def printed(self) -> dict[str, Any]:
+        """What learner code printed since the last reply (Python and C level)."""
+        text, count = self.capture.text(), self.capture.count
+        try:
+            with open(self.raw_out, "rb") as f:
+                f.seek(self.raw_seen)
+                raw = f.read(KEEP_CHARS)
+                size = os.fstat(f.fileno()).st_size
+            count += size - self.raw_seen
+            self.raw_seen = size
+            text += raw.decode("utf-8", "replace")
+        except OSError:
+            pass
+        self.capture.reset()
+        return {"text": text[:KEEP_CHARS], "chars": count}
+
+    def failure(self, kind: str, message: str, exc: BaseException | None = None) -> None:
+        header: dict[str, Any] = {"status": "error", "kind": kind, "message": message}
+        if exc is not None:
+            header["traceback"], header["line"] = self.learner_traceback(exc)
+        self.reply(header)
+
+    def learner_traceback(self, exc: BaseException) -> tuple[str, int | None]:
+        """The frames of the learner's own file, newest last, and the line that raised."""
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == self.path]
+        lines = [f'  line {f.lineno}, in {f.name}: {(f.line or "").strip()}' for f in frames]
+        text = "\n".join(lines[-6:] + [f"{type(exc).__name__}: {str(exc)[:500]}"])
+        return text, (frames[-1].lineno if frames else None)
+
+    # -- requests -------------------------------------------------------------------------
+
+    def load(self, path: str) -> None:
+        self.path = path
+        name = Path(path).stem if Path(path).stem.isidentifier() else "learner"
+        sys.path.insert(0, str(Path(path).parent))
+        try:
+            source = Path(path).read_bytes()
+            code = compile(source, path, "exec")
+        except SyntaxError as e:
+            where = f"line {e.lineno}" + (f", column {e.offset}" if e.offset else "")
+            text = (e.text or "").rstrip()
+            self.reply({"status": "error", "kind": "syntax-error", "line": e.lineno,
+                        "message": f"{where}: {e.msg}" + (f"\n    {text}" if text else "")})
+            return
+        except (OSError, ValueError) as e:
+            self.failure("import-error", f"cannot read {path}: {e}")
+            return
+        spec = importlib.util.spec_from_loader(name, loader=None, origin=path)
+        assert spec is not None
+        module = importlib.util.module_from_spec(spec)
+        module.__file__ = path
+        sys.modules[name] = module
+        if self.run(lambda: exec(code, module.__dict__), at_import=True) is not _FAILED:
+            self.module = module
+            self.reply({"status": "ok"})
+
+    def call(self, fn_name: str, args: list[Any], blobs: list[bytes]) -> None:
+        fn = getattr(self.module, fn_name, None)
+        if not callable(fn):
+            self.failure("missing-function", f"{Path(self.path).name} defines no function "
+                         f"named {fn_name!r}")
+            return
+        try:
+            inspect.signature(fn).bind(*args)
+        except TypeError:
+            self.failure("wrong-signature", f"{fn_name}{_signature(fn)} cannot be called with "
+                         f"{len(args)} positional argument(s)")
+            return
+        except ValueError:
+            pass  # no signature to inspect (a builtin): let the call decide
+        started = time.perf_counter()
+        result = self.run(lambda: fn(*args))
+        if result is _FAILED:
+            return
+        seconds = time.perf_counter() - started
+        out_blobs: list[bytes] = []
+        try:
+            value = encode(result, out_blobs)
+            inputs_after = [encode(a, out_blobs) for a in args]
+        except BaseException as e:  # a learner object's __repr__ or array protocol may raise
+            self.failure("wrong-type", f"the returned value could not be read: {e!r}"[:300])
+            return
+        self.reply({"status": "ok", "value": value, "inputs_after": inputs_after,
+                    "aliases": _aliases(result, args), "seconds": seconds}, out_blobs)
+
+    def run(self, thunk: Any, at_import: bool = False) -> Any:
+        """Run learner code, turning every way it can go wrong into a named failure."""
+        where = " while the file was being imported" if at_import else ""
+        try:
+            return thunk()
+        except NotImplementedError as e:
+            self.failure("not-implemented", f"not implemented yet{where}", e)
+        except SystemExit as e:
+            self.failure("exit", f"the code called sys.exit({e.code!r}){where}", e)
+        except KeyboardInterrupt as e:
+            self.failure("keyboard-interrupt", f"the code raised KeyboardInterrupt{where}", e)
+        except InputCalled as e:
+            self.failure("input", f"the code tried to read input (input() or sys.stdin){where}; "
+                         "graded code gets no keyboard", e)
+        except OutputLimitExceeded as e:
+            self.failure("output-limit", f"the code printed more than {self.capture.limit:,} "
+                         f"characters{where}", e)
+        except MemoryError as e:
+            self.failure("memory-limit", f"the code ran out of its memory limit{where}", e)
+        except RecursionError as e:
+            self.failure("exception", f"infinite recursion{where}", e)
+        except ImportError as e:
+            kind = "import-error" if at_import else "exception"
+            self.failure(kind, f"{type(e).__name__}: {e}{where}", e)
+        except OSError as e:
+            if e.errno == errno.EFBIG:  # C-level output hit RLIMIT_FSIZE
+                self.failure("output-limit", f"the code printed far too much{where}", e)
+            else:
+                self.failure("import-error" if at_import else "exception",
+                             f"{type(e).__name__}: {str(e)[:300]}{where}", e)
+        except BaseException as e:
+            kind = "import-error" if at_import else "exception"
+            self.failure(kind, f"{type(e).__name__}: {str(e)[:300]}{where}", e)
+        return _FAILED
+
+
+_FAILED = object()
+
+
+def _signature(fn: Any) -> str:
+    try:
+        return str(inspect.signature(fn))
+    except (TypeError, ValueError):
+        return "(...)"
+
+
+def _aliases(result: Any, args: list[Any]) -> list[int]:
+    """Indices of the inputs that a returned array is, or is a view of."""
+    outs: list[np.ndarray] = []
+
+    def walk(v: Any, depth: int = 0) -> None:
+        if isinstance(v, np.ndarray):
+            outs.append(v)
+        elif isinstance(v, tuple | list) and depth < 4:
+            for item in v[:64]:
+                walk(item, depth + 1)
+        elif isinstance(v, dict) and depth < 4:
+            for item in list(v.values())[:64]:
+                walk(item, depth + 1)
+
+    walk(result)
+    return [i for i, a in enumerate(args) if isinstance(a, np.ndarray)
+            and any(o is a or np.may_share_memory(o, a) for o in outs)]
+
+
+def _limit(which: int, value: int) -> None:
+    try:
+        soft, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(which, (value, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def _address_space() -> int:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def main() -> None:
+    req_fd, res_fd = int(sys.argv[1]), int(sys.argv[2])
+    limits = json.loads(sys.argv[3])
+    sys.dont_write_bytecode = True  # leave no __pycache__ in the learner's workspace
+
+    # Printed output: C-level writes go to a file capped by RLIMIT_FSIZE, Python-level
+    # writes to a counter that stops the code past the limit.
+    raw_out = Path(limits["raw_out"])
+    fd = os.open(raw_out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    faulthandler.enable(file=sys.__stderr__)  # a segfault reports where, into the capture
+
+    capture = Capture(limits["output_chars"])
+    sys.stdout = sys.stderr = capture
+    sys.stdin = NoInput()
+    builtins.input = no_input
+
+    _limit(resource.RLIMIT_CORE, 0)
+    _limit(resource.RLIMIT_FSIZE, limits["output_chars"] * 4 + (1 << 20))
+    if limits.get("memory_bytes"):  # on top of what the interpreter and NumPy already map
+        _limit(resource.RLIMIT_AS, _address_space() + limits["memory_bytes"])
+
+    child = Child(res_fd, capture, raw_out)
+    while True:
+        try:
+            header, blobs = read_message(req_fd)
+        except EOFError:
+            os._exit(0)
+        op = header["op"]
+        if op == "load":
+            child.load(header["path"])
+        elif op == "call":
+            args = [decode(d, blobs) for d in header["args"]]
+            child.call(header["fn"], args, blobs)
+        elif op == "exit":
+            os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

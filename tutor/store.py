@@ -1,0 +1,174 @@
+"""The progress store: one SQLite file per workspace, one transaction per event.
+
+WAL mode with synchronous=FULL: a crash or kill at any moment loses at most the event being
+written and never corrupts the file. The schema version lives in ``PRAGMA user_version``;
+a file written by a newer tutor is refused, never rewritten.
+"""
+
+import json
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS attempts (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    exercise TEXT NOT NULL,          -- LESSON.FUNCTION
+    verdict TEXT NOT NULL,           -- "pass" or what was wrong
+    passed INTEGER NOT NULL,
+    checks_passed INTEGER NOT NULL,
+    checks_total INTEGER NOT NULL,
+    seconds REAL NOT NULL,
+    file TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attempts_exercise ON attempts (exercise, at);
+CREATE TABLE IF NOT EXISTS quiz_answers (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    lesson TEXT NOT NULL,
+    question TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    correct INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS quiz_lesson ON quiz_answers (lesson, question, at);
+CREATE TABLE IF NOT EXISTS hints (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    exercise TEXT NOT NULL,
+    level INTEGER NOT NULL           -- 1-based rung of the ladder that was shown
+);
+CREATE TABLE IF NOT EXISTS events (  -- anything else worth keeping (pages read, ...)
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+"""
+
+
+class StoreError(RuntimeError):
+    """A progress file tutor cannot use (newer schema, not a database, ...)."""
+
+
+@dataclass(frozen=True)
+class ExerciseStatus:
+    exercise: str
+    attempts: int
+    passed: bool  # passed at least once
+    last_verdict: str | None
+    hints: int
+
+
+class Store:
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path} is not a tutor progress file ({e})") from None
+        if version > SCHEMA_VERSION:
+            self.db.close()
+            raise StoreError(
+                f"{self.path} was written by a newer tutor (schema {version}; this one reads "
+                f"up to {SCHEMA_VERSION}). Upgrade tutor; the file was left untouched.")
+        if version < SCHEMA_VERSION:
+            with self.transaction():
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- meta -----------------------------------------------------------------------------
+
+    def learner_id(self) -> str:
+        """A random id made once per workspace: seeds each learner's quiz numbers."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'learner'").fetchone()
+        if row:
+            return str(row[0])
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('learner', ?)", (uuid.uuid4().hex,))
+        return str(self.db.execute("SELECT value FROM meta WHERE key = 'learner'").fetchone()[0])
+
+    # -- events ---------------------------------------------------------------------------
+
+    def record_attempt(self, exercise: str, verdict: str, checks_passed: int, checks_total: int,
+                       seconds: float, file: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO attempts (at, exercise, verdict, passed, checks_passed, "
+                       "checks_total, seconds, file) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (time.time(), exercise, verdict, verdict == "pass", checks_passed,
+                        checks_total, seconds, file))
+
+    def record_answer(self, lesson: str, question: str, answer: str, correct: bool) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO quiz_answers (at, lesson, question, answer, correct) "
+                       "VALUES (?, ?, ?, ?, ?)", (time.time(), lesson, question, answer, correct))
+
+    def record_hint(self, exercise: str, level: int) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO hints (at, exercise, level) VALUES (?, ?, ?)",
+                       (time.time(), exercise, level))
+
+    def record_event(self, kind: str, subject: str, data: dict[str, Any]) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO events (at, kind, subject, data) VALUES (?, ?, ?, ?)",
+                       (time.time(), kind, subject, json.dumps(data)))
+
+    # -- queries --------------------------------------------------------------------------
+
+    def hints_shown(self, exercise: str) -> int:
+        row = self.db.execute("SELECT MAX(level) FROM hints WHERE exercise = ?",
+                              (exercise,)).fetchone()
+        return int(row[0] or 0)
+
+    def exercise_status(self, exercise: str) -> ExerciseStatus:
+        attempts, passed = self.db.execute(
+            "SELECT COUNT(*), COALESCE(MAX(passed), 0) FROM attempts WHERE exercise = ?",
+            (exercise,)).fetchone()
+        last = self.db.execute("SELECT verdict FROM attempts WHERE exercise = ? "
+                               "ORDER BY at DESC, id DESC LIMIT 1", (exercise,)).fetchone()
+        return ExerciseStatus(exercise, attempts, bool(passed), last[0] if last else None,
+                              self.hints_shown(exercise))
+
+    def quiz_score(self, lesson: str) -> dict[str, bool]:
+        """Each answered question of a lesson: whether its latest answer was right."""
+        rows = self.db.execute(
+            "SELECT question, correct FROM quiz_answers WHERE id IN (SELECT MAX(id) FROM "
+            "quiz_answers WHERE lesson = ? GROUP BY question)", (lesson,)).fetchall()
+        return {q: bool(c) for q, c in rows}
+
+    def export(self) -> dict[str, Any]:
+        """Everything recorded, as plain data (for ``tutor progress --json``)."""
+        out: dict[str, Any] = {"schema": SCHEMA_VERSION}
+        for table in ("attempts", "quiz_answers", "hints", "events"):
+            cur = self.db.execute(f"SELECT * FROM {table} ORDER BY id")
+            names = [d[0] for d in cur.description]
+            out[table] = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        return out
