@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .cases import Case
-from .compare import Mismatch, compare, describe
+from .compare import Mismatch, compare, describe, rel_error
 from .diagnose import Finding, diagnose, error_map
 from .gradcheck import check_gradient
 from .lesson import Exercise, Lesson
@@ -119,7 +119,8 @@ class Grader:
             if outcome.printed and not result.printed:
                 result.printed = outcome.printed
             if not outcome.ok:
-                result.checks.append(Check(case.label, outcome.kind, outcome.message))
+                label = f"loading {self.path.name}" if outcome.at_load else case.label
+                result.checks.append(Check(label, outcome.kind, outcome.message))
                 result.traceback, result.line = outcome.traceback, outcome.line
                 if outcome.kind in STOPPING:
                     skipped = len(cases) - n - 1
@@ -189,12 +190,13 @@ class Grader:
                            "overflowed (exp of a large number?). Use a numerically stable form.")
         for diag_id, fn in self._mutant_templates().get(exercise.name, []):
             try:
-                wrong = dict(_flat(fn(*copy.deepcopy(case.args)), exercise.returns)).get(name)
+                with np.errstate(all="ignore"):
+                    wrong = dict(_flat(fn(*copy.deepcopy(case.args)), exercise.returns)).get(name)
             except Exception:
                 continue
-            if wrong is None or _err(wrong, exp) <= exercise.tolerance:
+            if wrong is None or _same(wrong, exp, exercise.tolerance):
                 continue  # this mistake does not show on this case
-            if mismatch.kind == "wrong-type" or _err(got, wrong) > max(exercise.tolerance, 1e-9):
+            if mismatch.kind == "wrong-type" or not _same(got, wrong, exercise.tolerance):
                 continue
             known = self.lesson.diagnosis(diag_id)
             return Finding(diag_id, known.message if known else diag_id)
@@ -286,12 +288,18 @@ class _Unusable(Exception):
 
 
 def _err(a: Any, b: Any) -> float | None:
-    from .compare import rel_error
-
     try:
         return rel_error(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
     except (TypeError, ValueError):
         return None
+
+
+def _same(a: Any, b: Any, tolerance: float) -> bool:
+    """Equal shapes and values within tolerance (for matching a known mistake)."""
+    if np.shape(a) != np.shape(b):
+        return False
+    err = _err(a, b)
+    return err is not None and err <= tolerance
 
 
 def _flat(value: Any, returns: Sequence[str]) -> Iterator[tuple[str, Any]]:

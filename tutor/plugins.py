@@ -71,7 +71,7 @@ class Registry:
     @classmethod
     def from_plugins(cls, pm: pluggy.PluginManager) -> "Registry":
         found: dict[str, Lesson] = {}
-        for impl in reversed(pm.hook.tutor_register_lessons.get_hookimpls()):
+        for impl in pm.hook.tutor_register_lessons.get_hookimpls():  # registration order
             plugin_name = pm.get_name(impl.plugin) or repr(impl.plugin)
 
             def register(lesson: Lesson, _plugin: str = plugin_name) -> None:

@@ -75,9 +75,7 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]  # reads only
         except sqlite3.DatabaseError as e:
             raise StoreError(f"{self.path} is not a tutor progress file ({e})") from None
         if version > SCHEMA_VERSION:
@@ -85,6 +83,8 @@ class Store:
             raise StoreError(
                 f"{self.path} was written by a newer tutor (schema {version}; this one reads "
                 f"up to {SCHEMA_VERSION}). Upgrade tutor; the file was left untouched.")
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
         if version < SCHEMA_VERSION:
             with self.transaction():
                 for statement in SCHEMA.split(";"):

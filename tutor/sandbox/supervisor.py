@@ -52,6 +52,7 @@ class Outcome:
     traceback: str = ""
     line: int | None = None
     seconds: float = 0.0
+    at_load: bool = False  # the failure happened while the file was being loaded
 
     @property
     def process_ended(self) -> bool:
@@ -111,7 +112,9 @@ class Sandbox:
         """Wait for the file to be loaded; its outcome (a syntax error, say) is kept."""
         self.start()
         if self.loaded is None:
-            self.loaded = self._receive(timeout, "loading the file")
+            outcome = self._receive(timeout, "loading the file")
+            outcome.at_load = True
+            self.loaded = outcome
         return self.loaded
 
     def switch(self, path: Path | str) -> None:

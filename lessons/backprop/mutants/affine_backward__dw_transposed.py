@@ -1,0 +1,9 @@
+"""dw is computed as dout.T @ x, the transpose of the right answer."""
+
+import numpy as np
+
+EXERCISE = "affine_backward"
+DIAGNOSIS = "transposed"
+
+def affine_backward(dout, x, w, b):
+    return dout @ w.T, dout.T @ x, dout.sum(axis=0)

@@ -1,0 +1,10 @@
+"""Zeroes dout in place."""
+
+import numpy as np
+
+EXERCISE = "relu_backward"
+DIAGNOSIS = "mutated-input"
+
+def relu_backward(dout, x):
+    dout[x <= 0] = 0.0
+    return dout

@@ -1,0 +1,10 @@
+"""Zeroes the negative entries of x in place."""
+
+import numpy as np
+
+EXERCISE = "relu_forward"
+DIAGNOSIS = "mutated-input"
+
+def relu_forward(x):
+    x[x < 0] = 0.0
+    return x

@@ -1,0 +1,10 @@
+"""Uses 1 - s alone as the local gradient."""
+
+import numpy as np
+
+EXERCISE = "sigmoid_backward"
+DIAGNOSIS = "sigmoid-grad-missing-s"
+
+def sigmoid_backward(dout, x):
+    s = sigmoid_forward(x)
+    return dout * (1.0 - s)

@@ -1,0 +1,244 @@
+"""The grader accepts every honest correct style and rejects real bugs with a diagnosis."""
+
+import json
+
+import numpy as np
+import pytest
+
+from tutor.compare import rel_error
+from tutor.grader import cases_for
+
+# Correct implementations written differently from the reference: loops, einsum, np.dot,
+# other stable formulas, lists instead of tuples, NumPy scalars for losses.
+HONEST = """
+def affine_forward(x, w, b):
+    out = np.empty((x.shape[0], w.shape[1]))
+    for i in range(x.shape[0]):
+        out[i] = np.dot(x[i], w) + b
+    return out
+
+def affine_backward(dout, x, w, b):
+    return [np.einsum("nm,dm->nd", dout, w), np.einsum("nd,nm->dm", x, dout),
+            np.sum(dout, axis=0)]
+
+def relu_forward(x):
+    return x * (x > 0)
+
+def relu_backward(dout, x):
+    dx = dout.copy()
+    dx[x <= 0] = 0
+    return dx
+
+def sigmoid_forward(x):
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+def sigmoid_backward(dout, x):
+    s = 0.5 * (1.0 + np.tanh(0.5 * x))
+    return dout * s * (1 - s)
+
+def softmax_cross_entropy(scores, y):
+    n = len(y)
+    m = np.max(scores, axis=1, keepdims=True)
+    lse = m[:, 0] + np.log(np.sum(np.exp(scores - m), axis=1))
+    loss = np.mean(lse - scores[np.arange(n), y])
+    p = np.exp(scores - lse[:, None])
+    onehot = np.zeros_like(scores)
+    onehot[np.arange(n), y] = 1
+    return loss, (p - onehot) / n
+
+def two_layer_net(x, y, w1, b1, w2, b2):
+    h = np.maximum(0, x.dot(w1) + b1)
+    loss, ds = softmax_cross_entropy(h.dot(w2) + b2, y)
+    dh = ds.dot(w2.T) * (h > 0)
+    return loss, dict(w2=h.T.dot(ds), b2=ds.sum(0), w1=x.T.dot(dh), b1=dh.sum(0))
+"""
+
+# The naive sigmoid overflows to exp(1000) = inf and still gets the right value (0.0):
+# a floating-point warning is not a failure.
+NAIVE_BUT_RIGHT = """
+def sigmoid_forward(x):
+    return 1.0 / (1.0 + np.exp(-x))
+"""
+
+
+def test_reference_passes_everything(backprop, grade):
+    results = grade(backprop.reference_path)
+    assert all(r.passed for r in results.values()), {k: r.message for k, r in results.items()}
+
+
+def test_honest_alternatives_pass(solution, grade):
+    results = grade(solution("import numpy as np\n" + HONEST, from_scratch=True))
+    failing = {k: r.message for k, r in results.items() if not r.passed}
+    assert not failing
+
+
+def test_naive_sigmoid_with_overflow_warning_passes(solution, grade):
+    assert grade(solution(NAIVE_BUT_RIGHT), ["sigmoid_forward"])["sigmoid_forward"].passed
+
+
+BUGS = {
+    # name: (source, exercise, expected verdict, expected diagnosis or None)
+    "db over wrong axis only visible when non-square": (
+        "def affine_backward(dout, x, w, b):\n    return dout @ w.T, x.T @ dout, dout.sum(1)\n",
+        "affine_backward", "wrong-value", "affine-db-axis"),
+    "fails only for N = 1 (squeeze)": (
+        "def affine_backward(dout, x, w, b):\n"
+        "    return dout @ w.T, x.T @ dout, dout.squeeze().sum(axis=0)\n",
+        "affine_backward", None, None),
+    "float32 gradient": (
+        "def relu_backward(dout, x):\n    return (dout * (x > 0)).astype(np.float32)\n",
+        "relu_backward", "wrong-dtype", None),
+    "matrix subclass": (
+        "def affine_forward(x, w, b):\n    return np.asmatrix(x) @ np.asmatrix(w) + b\n",
+        "affine_forward", "array-subclass", None),
+    "loss as a 1-element array": (
+        "_sce = softmax_cross_entropy\n"
+        "def softmax_cross_entropy(scores, y):\n"
+        "    loss, d = _sce(scores, y)\n    return np.array([loss]), d\n",
+        "softmax_cross_entropy", "wrong-type", None),
+    "float32 loss": (
+        "_sce = softmax_cross_entropy\n"
+        "def softmax_cross_entropy(scores, y):\n"
+        "    loss, d = _sce(scores, y)\n    return np.float32(loss), d\n",
+        "softmax_cross_entropy", "wrong-dtype", None),
+    "one return value too few": (
+        "def affine_backward(dout, x, w, b):\n    return dout @ w.T, x.T @ dout\n",
+        "affine_backward", "wrong-return", None),
+    "outputs in the wrong order": (
+        "def affine_backward(dout, x, w, b):\n    return x.T @ dout, dout @ w.T, dout.sum(0)\n",
+        "affine_backward", None, None),
+    "sign error": (
+        "def relu_backward(dout, x):\n    return -np.where(x > 0, dout, 0.0)\n",
+        "relu_backward", "wrong-value", "sign-flipped"),
+    "a log(0) that only large scores reach": (
+        "def softmax_cross_entropy(scores, y):\n"
+        "    n = len(y)\n    e = np.exp(scores - scores.max(1, keepdims=True))\n"
+        "    p = e / e.sum(1, keepdims=True)\n    loss = -np.log(p[np.arange(n), y]).mean()\n"
+        "    d = p.copy(); d[np.arange(n), y] -= 1\n    return float(loss), d / n\n",
+        "softmax_cross_entropy", "non-finite", "non-finite"),
+    "mutates dout": (
+        "def affine_backward(dout, x, w, b):\n    db = dout.sum(0)\n    dout *= 1.0\n"
+        "    dout[0] = 0.0\n    return dout @ w.T, x.T @ dout, db\n",
+        "affine_backward", "mutated-input", None),
+    "returns its input": (
+        "def relu_backward(dout, x):\n    out = dout\n    out[x <= 0] = 0\n    return out\n",
+        "relu_backward", "mutated-input", None),
+}
+
+
+@pytest.mark.parametrize("bug", sorted(BUGS))
+def test_bug_is_rejected(bug, solution, grade):
+    source, name, verdict, diagnosis = BUGS[bug]
+    result = grade(solution(source), [name])[name]
+    assert not result.passed
+    if verdict:
+        assert verdict in {c.verdict for c in result.checks}, result.message
+    if diagnosis:
+        assert diagnosis in {c.diagnosis for c in result.checks}, result.message
+
+
+def test_edge_case_bug_is_reported_on_that_case_only(solution, grade):
+    source = BUGS["fails only for N = 1 (squeeze)"][0]
+    result = grade(solution(source), ["affine_backward"])["affine_backward"]
+    failing = {c.name.split(":")[0] for c in result.checks if not c.passed}
+    assert failing == {"N=1, D=6, M=3"}
+
+
+def test_swapped_outputs_are_named(solution, grade):
+    source = "def affine_backward(dout, x, w, b):\n    return x.T @ dout, dout @ w.T, dout.sum(0)\n"
+    result = grade(solution(source), ["affine_backward"])["affine_backward"]
+    assert "swapped-outputs" in {c.diagnosis for c in result.checks}
+
+
+def test_backward_consistent_with_a_wrong_forward_is_told_so(solution, grade):
+    # Forward and backward share the same mistake (the factor 2), so the backward matches
+    # the learner's own forward and the grader says the forward is the thing to fix.
+    source = """
+        def sigmoid_forward(x):
+            return 2.0 / (1.0 + np.exp(-x))
+
+        def sigmoid_backward(dout, x):
+            s = 1.0 / (1.0 + np.exp(-x))
+            return 2.0 * dout * s * (1 - s)
+    """
+    result = grade(solution(source), ["sigmoid_backward"])["sigmoid_backward"]
+    assert not result.passed
+    assert "consistent" in result.consistency and "fix the forward first" in result.consistency
+
+
+def test_backward_inconsistent_with_its_own_wrong_forward(solution, grade):
+    source = """
+        def sigmoid_forward(x):
+            return 2.0 / (1.0 + np.exp(-x))
+
+        def sigmoid_backward(dout, x):
+            s = 1.0 / (1.0 + np.exp(-x))
+            return dout * s * (1 + s)
+    """
+    result = grade(solution(source), ["sigmoid_backward"])["sigmoid_backward"]
+    assert "own mistake" in result.consistency
+
+
+def test_loss_gradient_consistency_uses_the_learners_own_loss(solution, grade):
+    # Both the loss and its gradient are summed instead of averaged: consistent.
+    source = """
+        def softmax_cross_entropy(scores, y):
+            n = len(y)
+            s = scores - scores.max(1, keepdims=True)
+            logp = s - np.log(np.exp(s).sum(1, keepdims=True))
+            d = np.exp(logp)
+            d[np.arange(n), y] -= 1
+            return float(-logp[np.arange(n), y].sum()), d
+    """
+    result = grade(solution(source), ["softmax_cross_entropy"])["softmax_cross_entropy"]
+    assert "fix the forward first" in result.consistency
+
+
+def test_heatmap_points_at_the_wrong_rows(solution, grade):
+    source = """
+        def affine_forward(x, w, b):
+            out = x @ w + b
+            out[0] += 1.0
+            return out
+    """
+    result = grade(solution(source), ["affine_forward"])["affine_forward"]
+    check = next(c for c in result.checks if not c.passed and c.error_map)
+    grid = np.array(check.error_map["grid"])
+    assert (grid[0] > 1e-3).all() and (grid[1:] < 1e-6).all()
+    assert check.diagnosis == "some-rows-wrong"
+
+
+def test_cases_cover_the_edges(backprop):
+    labels = {c.label for c in cases_for(backprop, backprop.exercise("affine_backward"))}
+    assert any("N=1" in label for label in labels)
+    assert any("large" in label for label in labels)
+    shapes = [c.args[1].shape + c.args[2].shape[1:] for c in
+              cases_for(backprop, backprop.exercise("affine_backward"))]
+    assert any(len(set(s)) == 3 for s in shapes), "a case with N, D, M all different"
+    relu_x = [c.args[1] for c in cases_for(backprop, backprop.exercise("relu_backward"))]
+    assert any((x == 0).any() for x in relu_x), "exact zeros test the ReLU convention"
+
+
+def test_cases_are_reproducible(backprop):
+    ex = backprop.exercise("two_layer_net")
+    a, b = cases_for(backprop, ex), cases_for(backprop, ex)
+    assert all(rel_error(x, y) == 0 for ca, cb in zip(a, b) for x, y in zip(ca.args, cb.args))
+    c = cases_for(backprop, ex, seed=7)
+    assert rel_error(a[0].args[0], c[0].args[0]) > 0
+
+
+def test_json_report_is_one_document(solution, backprop):
+    import subprocess
+    import sys
+
+    path = solution("def affine_forward(x, w, b):\n    return x @ w\n")
+    proc = subprocess.run([sys.executable, "-m", "tutor", "check", "backprop.affine_forward",
+                           "--file", str(path), "--json"], capture_output=True, text=True)
+    assert proc.returncode == 1
+    doc = json.loads(proc.stdout)
+    assert doc["schema"] == 1 and doc["passed"] is False
+    (ex,) = doc["exercises"]
+    assert ex["exercise"] == "backprop.affine_forward" and ex["verdict"] == "wrong-value"
+    check = next(c for c in ex["checks"] if not c["passed"])
+    assert set(check) >= {"name", "verdict", "rel_error", "message", "diagnosis"}
+    assert check["diagnosis"] == "affine-no-bias"

@@ -1,0 +1,113 @@
+"""The plugin surface: hooks, registration, discovery, and errors that say where."""
+
+import inspect
+import textwrap
+
+import pluggy
+import pytest
+
+from tutor import Lesson, hookimpl, hookspecs
+from tutor.plugins import DuplicateLesson, Registry, make_plugin_manager
+from tutor.schema import CatalogError
+
+from conftest import REPO
+
+HOOKS = [name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction)
+         if name.startswith("tutor_")]
+
+
+def test_builtin_lessons_register_through_the_hook(registry):
+    lesson = registry.get("backprop")
+    assert lesson.plugin == "tutor_lessons.backprop"
+    assert len(lesson.exercises) == 8
+
+
+def test_every_hook_is_documented_with_its_signature():
+    docs = (REPO / "docs" / "plugins.md").read_text()
+    for name in HOOKS:
+        fn = getattr(hookspecs, name)
+        params = ", ".join(inspect.signature(fn).parameters)
+        assert f"{name}({params})" in docs, f"{name} is missing from docs/plugins.md"
+        assert fn.__doc__ and "Fires" in fn.__doc__
+
+
+def test_misspelled_hook_fails_loudly():
+    class Typo:
+        @hookimpl
+        def tutor_register_lesson(self, register):  # missing "s"
+            pass
+
+    pm = make_plugin_manager(entry_points=False)
+    pm.register(Typo())
+    with pytest.raises(pluggy.PluginValidationError):
+        pm.check_pending()
+
+
+def write_lesson(folder, lesson_id="extra", order=50, toml_extra=""):
+    folder.mkdir(parents=True)
+    (folder / "lesson.toml").write_text(textwrap.dedent(f"""\
+        format = 1
+        id = "{lesson_id}"
+        title = "An extra lesson"
+        order = {order}
+        {toml_extra}
+    """))
+    return folder
+
+
+def test_lessons_path_loads_folders_under_development(tmp_path, monkeypatch):
+    write_lesson(tmp_path / "lessons" / "extra")
+    monkeypatch.setenv("TUTOR_LESSONS_PATH", str(tmp_path / "lessons"))
+    registry = Registry.from_plugins(make_plugin_manager())
+    assert [lesson.id for lesson in registry][:2] == ["backprop", "extra"]
+    assert registry.get("extra").plugin == "lessons-path"
+
+
+def test_lessons_dir_option(tmp_path):
+    write_lesson(tmp_path / "extra")
+    registry = Registry.from_plugins(make_plugin_manager([tmp_path / "extra"]))
+    assert registry.get("extra") is not None
+
+
+def test_duplicate_lesson_id_names_both_plugins(tmp_path):
+    write_lesson(tmp_path / "again", lesson_id="backprop")
+    with pytest.raises(DuplicateLesson, match="tutor_lessons.backprop and lessons-path"):
+        Registry.from_plugins(make_plugin_manager([tmp_path / "again"]))
+
+
+def test_registering_something_else_is_an_error():
+    class Bad:
+        @hookimpl
+        def tutor_register_lessons(self, register):
+            register("backprop")
+
+    pm = make_plugin_manager(entry_points=False, builtins=False)
+    pm.register(Bad(), name="bad")
+    with pytest.raises(TypeError, match="not a tutor.Lesson"):
+        Registry.from_plugins(pm)
+
+
+@pytest.mark.parametrize("extra, line, message", [
+    ('pages = ["nope.md"]', 5, "page 'nope.md' does not exist"),
+    ('colour = "blue"', 5, "unknown key 'colour'"),
+    ('[[exercises]]\nname = "f"\nsignature = "g(x)"\nreturns = ["out"]\nhints = []', 7,
+     "signature names 'g'"),
+    ('[[exercises]]\nname = "f"\nsignature = "f(x)"\nhints = []', 5, "missing required key"),
+    ('title = ', 5, "not valid TOML"),
+])
+def test_bad_lesson_toml_names_file_and_line(tmp_path, extra, line, message):
+    folder = write_lesson(tmp_path / "bad", toml_extra=extra.replace("\n", "\n        "))
+    with pytest.raises(CatalogError) as info:
+        Lesson.from_folder(folder)
+    assert f"lesson.toml:{line}:" in str(info.value) or "lesson.toml:" in str(info.value)
+    assert message in str(info.value)
+    if "not valid" not in message:
+        assert info.value.line == line, str(info.value)
+
+
+def test_newer_format_is_refused_with_advice(tmp_path):
+    folder = tmp_path / "future"
+    folder.mkdir()
+    (folder / "lesson.toml").write_text('format = 2\nid = "x"\ntitle = "x"\n')
+    with pytest.raises(CatalogError, match="upgrade tutor"):
+        Lesson.from_folder(folder)

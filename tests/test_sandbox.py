@@ -1,0 +1,127 @@
+"""Learner code that misbehaves ends in a named verdict, within the limit, and the other
+exercises are still graded."""
+
+import time
+
+import pytest
+
+FAILURES = {
+    "infinite loop": ("def relu_forward(x):\n    while True:\n        pass\n", "timeout"),
+    "sys.exit": ("import sys\ndef relu_forward(x):\n    sys.exit(1)\n", "exit"),
+    "os._exit": ("import os\ndef relu_forward(x):\n    os._exit(3)\n", "exit"),
+    "segfault": ("import ctypes\ndef relu_forward(x):\n    return ctypes.string_at(0)\n", "crash"),
+    "MemoryError": ("import numpy as np\ndef relu_forward(x):\n"
+                    "    return np.ones((1 << 20, 1 << 20))\n", "memory-limit"),
+    "KeyboardInterrupt": ("def relu_forward(x):\n    raise KeyboardInterrupt\n",
+                          "keyboard-interrupt"),
+    "input()": ("def relu_forward(x):\n    return float(input('x? '))\n", "input"),
+    "huge print": ("def relu_forward(x):\n    while True:\n        print('spam' * 1000)\n",
+                   "output-limit"),
+    "huge C-level output": ("import os\ndef relu_forward(x):\n    while True:\n"
+                            "        os.write(1, b'y' * 65536)\n", "output-limit"),
+    "exception": ("def relu_forward(x):\n    return x.no_such_method()\n", "exception"),
+    "not implemented": ("def relu_forward(x):\n    raise NotImplementedError\n", "not-implemented"),
+    "wrong signature": ("def relu_forward(x, y):\n    return x\n", "wrong-signature"),
+    "wrong shape": ("def relu_forward(x):\n    return np.maximum(x, 0).ravel()\n", "wrong-shape"),
+    "wrong dtype": ("def relu_forward(x):\n    return np.maximum(x, 0).astype(np.float32)\n",
+                    "wrong-dtype"),
+    "non-finite": ("def relu_forward(x):\n    return np.maximum(x, 0) / 0.0\n", "non-finite"),
+    "ndarray subclass": ("def relu_forward(x):\n    return np.maximum(x, 0).view(np.recarray)\n",
+                         "array-subclass"),
+    "a list": ("def relu_forward(x):\n    return np.maximum(x, 0).tolist()\n", "wrong-type"),
+    "None": ("def relu_forward(x):\n    np.maximum(x, 0)\n", "wrong-type"),
+    "in-place": ("def relu_forward(x):\n    np.maximum(x, 0, out=x)\n    return x.copy()\n",
+                 "mutated-input"),
+    "returns its input": ("def relu_forward(x):\n    np.maximum(x, 0, out=x)\n    return x\n",
+                          "mutated-input"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FAILURES))
+def test_named_verdict_and_others_still_graded(case, solution, grade):
+    source, verdict = FAILURES[case]
+    path = solution(source)
+    started = time.monotonic()
+    results = grade(path, ["relu_forward", "relu_backward", "affine_forward"], seconds=3)
+    assert time.monotonic() - started < 15
+    assert results["relu_forward"].verdict == verdict, results["relu_forward"].message
+    assert results["relu_backward"].passed and results["affine_forward"].passed
+
+
+def test_module_level_failures_fail_every_exercise_with_their_verdict(solution, grade):
+    for source, verdict in [("def broken(:\n", "syntax-error"),
+                            ("import no_such_module_anywhere\n", "import-error"),
+                            ("raise SystemExit(2)\n", "exit"),
+                            ("while True:\n    pass\n", "timeout")]:
+        results = grade(solution(source, from_scratch=True), ["affine_forward", "relu_forward"],
+                        seconds=2)
+        assert {r.verdict for r in results.values()} == {verdict}, source
+
+
+def test_syntax_error_names_the_line(solution, grade):
+    path = solution("import numpy as np\n\ndef relu_forward(x)\n    return x\n", from_scratch=True)
+    result = grade(path, ["relu_forward"])["relu_forward"]
+    assert result.verdict == "syntax-error"
+    assert "line 3" in result.checks[0].message
+
+
+def test_missing_function(solution, grade):
+    result = grade(solution("import numpy as np\n", from_scratch=True),
+                   ["affine_forward"])["affine_forward"]
+    assert result.verdict == "missing-function"
+
+
+def test_printing_cannot_forge_a_result(solution, grade):
+    # Whatever the learner prints lands in the captured output, never in the result channel.
+    from tutor.sandbox.wire import pack
+
+    forged = pack({"status": "ok", "value": {"t": "float", "v": 0.0}, "inputs_after": [],
+                   "aliases": [], "seconds": 0.0}, [])
+    path = solution(f"""
+        import sys, os
+        def relu_forward(x):
+            sys.stdout.buffer.write({forged!r}) if hasattr(sys.stdout, "buffer") else None
+            os.write(1, {forged!r})
+            print({forged!r})
+            return x
+    """)
+    result = grade(path, ["relu_forward"])["relu_forward"]
+    assert not result.passed
+    assert result.verdict in ("wrong-value", "returned-input")
+
+
+def test_printed_output_is_reported_but_not_a_failure(solution, grade):
+    path = solution("""
+        def relu_forward(x):
+            print("debugging", x.shape)
+            return np.maximum(x, 0)
+    """)
+    result = grade(path, ["relu_forward"])["relu_forward"]
+    assert result.passed
+    assert "debugging" in result.printed
+
+
+def test_timeout_is_per_exercise_and_the_next_exercise_runs(solution, grade):
+    path = solution("""
+        import time
+        def affine_forward(x, w, b):
+            time.sleep(60)
+    """)
+    started = time.monotonic()
+    results = grade(path, ["affine_forward", "affine_backward"], seconds=1)
+    assert time.monotonic() - started < 5
+    assert results["affine_forward"].verdict == "timeout"
+    assert results["affine_backward"].passed
+
+
+def test_learner_may_import_a_sibling_module_and_no_bytecode_is_left(solution, grade,
+                                                                     tmp_path):
+    (tmp_path / "helpers.py").write_text("import numpy as np\n"
+                                         "def relu(x):\n    return np.maximum(x, 0)\n")
+    path = solution("""
+        from helpers import relu
+        def relu_forward(x):
+            return relu(x)
+    """)
+    assert grade(path, ["relu_forward"])["relu_forward"].passed
+    assert not (tmp_path / "__pycache__").exists()
