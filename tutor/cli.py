@@ -93,9 +93,10 @@ def init(ctx: click.Context, directory: Path) -> None:
     out = console()
     for lesson in registry(ctx):
         path = ws.solution_path(lesson)
-        if ws.add_stub(lesson):
+        added = ws.add_stub(lesson)
+        if added:
             out.print(f"  [green]created[/]  {path.name}")
-        else:
+        elif added is False:
             out.print(f"  [dim]kept[/]     {path.name} (already there)")
     where = directory if str(directory) != "." else Path("the current directory")
     out.print(f"\nWorkspace ready in {where}. Next: "

@@ -95,15 +95,17 @@ class Quiz:
         questions = []
         for i, table in enumerate(top.get("questions", list, [])):
             questions.append(_question(toml, table, i))
-        ids = [q.id for q in questions]
+        seen: set[str] = set()
         for q in questions:
-            if ids.count(q.id) > 1:
+            if q.id in seen:
                 raise CatalogError(path, q.line, f"question id {q.id!r} is used twice")
+            seen.add(q.id)
         quiz = cls(lesson, questions)
-        for q in questions:
+        for i, q in enumerate(questions):
             if q.kind == "numeric" and not callable(getattr(quiz._generators(), q.generator, None)):
-                raise CatalogError(path, q.line, f"question {q.id!r}: quiz.py has no generator "
-                                   f"function {q.generator!r}")
+                raise CatalogError(path, toml.line_of("generator", ("questions", i)),
+                                   f"question {q.id!r}: quiz.py has no generator function "
+                                   f"{q.generator!r}")
         return quiz
 
     def _generators(self) -> Any:

@@ -39,12 +39,15 @@ class Workspace:
     def solution_path(self, lesson: Lesson) -> Path:
         return self.root / f"{lesson.id}.py"
 
-    def add_stub(self, lesson: Lesson) -> bool:
+    def add_stub(self, lesson: Lesson) -> bool | None:
         """Copy the lesson's stub into the workspace unless a file is already there.
 
-        Never overwrites: the learner's file is theirs. Returns whether a file was written.
+        Never overwrites: the learner's file is theirs. Returns whether a file was written
+        (None when the lesson has no exercises to write).
         """
         target = self.solution_path(lesson)
+        if not lesson.exercises or not lesson.stub_path.is_file():
+            return None
         stub = lesson.stub_path.read_text(encoding="utf-8")
         try:
             with open(target, "x", encoding="utf-8") as f:  # "x": fail if it exists

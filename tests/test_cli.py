@@ -1,0 +1,172 @@
+"""The plain commands, run as a learner would run them."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tutor.cli import cli
+
+
+def tutor(*args, cwd=None, input=None):
+    return subprocess.run([sys.executable, "-m", "tutor", *args], cwd=cwd, input=input,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    proc = tutor("init", "my-work", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    return tmp_path / "my-work"
+
+
+def test_init_creates_stubs_and_never_overwrites(workspace, tmp_path, backprop):
+    stub = workspace / "backprop.py"
+    assert stub.read_text() == backprop.stub_path.read_text()
+    stub.write_text("# my work in progress\n")
+    proc = tutor("init", "my-work", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert "kept" in proc.stdout
+    assert stub.read_text() == "# my work in progress\n"
+
+
+def test_check_exit_codes(workspace, backprop):
+    assert tutor("check", "backprop", cwd=workspace).returncode == 1  # the stub fails
+    (workspace / "backprop.py").write_text(backprop.reference_path.read_text())
+    proc = tutor("check", "backprop", cwd=workspace)
+    assert proc.returncode == 0, proc.stdout
+    assert "8 of 8 exercises pass" in proc.stdout
+    for args in (["check", "nope"], ["check", "backprop.nope"],
+                 ["check", "backprop", "--file", "missing.py"]):
+        proc = tutor(*args, cwd=workspace)
+        assert proc.returncode == 2
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_check_outside_a_workspace_needs_the_file(tmp_path):
+    proc = tutor("check", "backprop", cwd=tmp_path)
+    assert proc.returncode == 2 and "tutor init" in proc.stderr
+
+
+def test_stub_gets_not_implemented(workspace):
+    proc = tutor("check", "backprop.relu_forward", "--json", cwd=workspace)
+    doc = json.loads(proc.stdout)
+    assert doc["exercises"][0]["verdict"] == "not-implemented"
+
+
+def test_attempts_are_recorded_and_listed(workspace, backprop):
+    tutor("check", "backprop", cwd=workspace)
+    (workspace / "backprop.py").write_text(backprop.reference_path.read_text())
+    tutor("check", "backprop.relu_forward", cwd=workspace)
+    listing = tutor("list", cwd=workspace).stdout
+    assert "passed" in listing and "not-implemented" in listing
+    progress = json.loads(tutor("progress", "--json", cwd=workspace).stdout)
+    row = next(r for r in progress["lessons"] if r["lesson"] == "backprop")
+    assert row["passed"] == 1 and row["attempts"] == 9
+    assert len(progress["attempts"]) == 9
+
+
+def test_hint_ladder_advances_and_is_recorded(workspace, backprop):
+    ladder = backprop.exercise("affine_backward").hints
+    seen = [tutor("hint", "backprop.affine_backward", cwd=workspace).stdout
+            for _ in range(len(ladder) + 1)]
+    for level, text in enumerate(ladder, 1):
+        assert f"Hint {level} of {len(ladder)}" in seen[level - 1]
+    assert "last hint" in seen[-1]
+    progress = json.loads(tutor("progress", "--json", cwd=workspace).stdout)
+    assert [h["level"] for h in progress["hints"]] == [*range(1, len(ladder) + 1), len(ladder)]
+
+
+def test_quiz_in_the_terminal(workspace, backprop, monkeypatch):
+    quiz = backprop.quiz
+    monkeypatch.chdir(workspace)
+    answers = []
+    from tutor.quiz import LETTERS
+    from tutor.store import Store
+
+    learner = Store(workspace / ".tutor" / "progress.db").learner_id()
+    for i, q in enumerate(quiz.questions):
+        posed = quiz.pose(q, learner)
+        if i == 0:
+            answers.append("zzz")  # invalid: asked again
+        if q.kind == "choice":
+            answers.append(LETTERS[posed.answer] if i % 2 else LETTERS[(posed.answer + 1)
+                                                                        % len(q.choices)])
+        else:
+            answers.append(repr(posed.answer) if i % 2 else repr(posed.answer * 3 + 1))
+    result = CliRunner().invoke(cli, ["quiz", "backprop"], input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    right = len(quiz.questions) // 2
+    assert f"{right} of {len(quiz.questions)} right" in result.output
+    score = Store(workspace / ".tutor" / "progress.db").quiz_score("backprop")
+    assert sum(score.values()) == right and len(score) == len(quiz.questions)
+    retry = CliRunner().invoke(cli, ["quiz", "backprop", "--retry"], input="")
+    assert f"question 1 of {len(quiz.questions) - right}" in retry.output
+
+
+def test_help_does_not_import_numpy_or_numba():
+    code = ("import sys; from tutor.cli import cli; from click.testing import CliRunner; "
+            "CliRunner().invoke(cli, ['--help']); "
+            "print(sorted(m for m in ('numpy', 'numba', 'textual') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_core_never_imports_textual_or_numba(backprop):
+    code = ("import sys\n"
+            "from tutor import cli, grader, devcheck, store, quiz, report, plugins, workspace\n"
+            "from tutor.plugins import load_registry\n"
+            "load_registry()\n"
+            "print(sorted(m for m in ('numba', 'textual') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_dev_check_passes_for_every_installed_lesson():
+    proc = tutor("dev", "check")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "mutants rejected" in proc.stdout
+
+
+def test_dev_check_catches_a_broken_lesson(tmp_path, backprop):
+    import shutil
+
+    folder = tmp_path / "broken"
+    shutil.copytree(backprop.folder, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    toml = (folder / "lesson.toml").read_text().replace('id = "backprop"', 'id = "broken"')
+    (folder / "lesson.toml").write_text(toml)
+    (folder / "stub.py").write_text(backprop.reference_path.read_text())  # stub passes
+    (folder / "mutants" / "harmless.py").write_text(
+        'EXERCISE = "relu_forward"\nDIAGNOSIS = "zero"\n'
+        "def relu_forward(x):\n    return np.maximum(x, 0.0) + 0.0\n")
+    (folder / "notes.txt").write_text("stray")
+    proc = tutor("--lessons-dir", str(folder), "dev", "check", "broken")
+    assert proc.returncode == 1
+    out = proc.stdout
+    assert "stub passes" in out
+    assert "harmless" in out and "passes: the cases do not catch this bug" in out
+    assert "notes.txt" in out
+
+
+def test_interrupt_kills_the_learner_process(workspace, tmp_path):
+    import signal
+    import time
+
+    (workspace / "backprop.py").write_text(
+        "import time\ndef affine_forward(x, w, b):\n    time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-m", "tutor", "check", "backprop"],
+                            cwd=workspace, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130
+    assert "interrupted" in err and "Traceback" not in err
+    leftover = subprocess.run(["pgrep", "-f", f"tutor.sandbox.child.*{os.getpid()}"],
+                              capture_output=True)
+    assert leftover.returncode != 0 or not leftover.stdout
+    assert Path(workspace / "backprop.py").exists()
