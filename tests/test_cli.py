@@ -74,7 +74,7 @@ def test_hint_ladder_advances_and_is_recorded(workspace, backprop):
     ladder = backprop.exercise("affine_backward").hints
     seen = [tutor("hint", "backprop.affine_backward", cwd=workspace).stdout
             for _ in range(len(ladder) + 1)]
-    for level, text in enumerate(ladder, 1):
+    for level in range(1, len(ladder) + 1):
         assert f"Hint {level} of {len(ladder)}" in seen[level - 1]
     assert "last hint" in seen[-1]
     progress = json.loads(tutor("progress", "--json", cwd=workspace).stdout)

@@ -222,7 +222,8 @@ def test_cases_cover_the_edges(backprop):
 def test_cases_are_reproducible(backprop):
     ex = backprop.exercise("two_layer_net")
     a, b = cases_for(backprop, ex), cases_for(backprop, ex)
-    assert all(rel_error(x, y) == 0 for ca, cb in zip(a, b) for x, y in zip(ca.args, cb.args))
+    assert all(rel_error(x, y) == 0 for ca, cb in zip(a, b, strict=True)
+               for x, y in zip(ca.args, cb.args, strict=True))
     c = cases_for(backprop, ex, seed=7)
     assert rel_error(a[0].args[0], c[0].args[0]) > 0
 

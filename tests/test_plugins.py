@@ -5,12 +5,11 @@ import textwrap
 
 import pluggy
 import pytest
+from conftest import REPO
 
 from tutor import Lesson, hookimpl, hookspecs
 from tutor.plugins import DuplicateLesson, Registry, make_plugin_manager
 from tutor.schema import CatalogError
-
-from conftest import REPO
 
 HOOKS = [name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction)
          if name.startswith("tutor_")]

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
 from .diagnose import GENERIC
 from .grader import Grader
 from .lesson import Lesson

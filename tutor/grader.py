@@ -85,10 +85,11 @@ def expected_for(lesson: Lesson, exercise: Exercise, case: Case) -> Any:
 class Grader:
     """Grades one learner file against one lesson."""
 
-    def __init__(self, lesson: Lesson, path: Path | str, limits: Limits = Limits(),
+    def __init__(self, lesson: Lesson, path: Path | str, limits: Limits | None = None,
                  seed: int = 0, sandbox: Sandbox | None = None):
-        self.lesson, self.path, self.limits, self.seed = lesson, Path(path), limits, seed
-        self.sandbox = sandbox or Sandbox(self.path, limits)
+        self.lesson, self.path, self.seed = lesson, Path(path), seed
+        self.limits = limits or Limits()
+        self.sandbox = sandbox or Sandbox(self.path, self.limits)
         self._templates: dict[str, list[tuple[str, Callable[..., Any]]]] | None = None
 
     def close(self) -> None:
@@ -244,7 +245,7 @@ class Grader:
             what = f"Your {forward.name} is wrong too"
         else:
             inputs = list(case.args)
-            loss_name = gradient.loss
+            loss_name = gradient.loss or ""
             forward = exercise
 
             def own(a: Sequence[Any]) -> float:
@@ -252,7 +253,8 @@ class Grader:
                                         exercise.returns))[loss_name])
 
             got_loss = dict(_flat(value, exercise.returns)).get(loss_name)
-            exp_loss = dict(_flat(expected_for(lesson, exercise, case), exercise.returns))[loss_name]
+            expected = expected_for(lesson, exercise, case)
+            exp_loss = dict(_flat(expected, exercise.returns))[loss_name]
             if compare(got_loss, exp_loss, exercise.tolerance) is None:
                 return ""
             what = f"Your {loss_name} is wrong too"
@@ -335,8 +337,8 @@ def _leaf(name: str, got: Any, exp: Any) -> Iterator[tuple[str, Any, Any, Mismat
         if not isinstance(got, dict) or set(got) != set(exp):
             keys = ", ".join(sorted(exp))
             have = f"keys {', '.join(map(str, got))}" if isinstance(got, dict) else describe(got)
-            yield (name, got, exp, Mismatch("wrong-return",
-                                            f"`{name}` must be a dict with keys {keys}; got {have}"))
+            yield (name, got, exp, Mismatch(
+                "wrong-return", f"`{name}` must be a dict with keys {keys}; got {have}"))
             return
         for key in exp:
             yield from _leaf(f"{name}.{key}", got[key], exp[key])

@@ -89,7 +89,8 @@ class Fields:
         if isinstance(value, bool) and kind in (int, float, (int, float)):
             raise self.error(key, f"'{key}' must be a number, not {value!r}")
         if not isinstance(value, kind):
-            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            names = (kind.__name__ if isinstance(kind, type)
+                     else " or ".join(k.__name__ for k in kind))
             raise self.error(key, f"'{key}' must be {_article(names)}, not {value!r}")
         return value
 
@@ -102,7 +103,8 @@ class Fields:
     def unknown(self, allowed: set[str]) -> None:
         extra = sorted(set(self.table) - allowed)
         if extra:
-            raise self.error(extra[0], f"unknown key '{extra[0]}' (allowed: {', '.join(sorted(allowed))})")
+            allowed_keys = ", ".join(sorted(allowed))
+            raise self.error(extra[0], f"unknown key '{extra[0]}' (allowed: {allowed_keys})")
 
 
 def _article(name: str) -> str:

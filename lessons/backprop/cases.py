@@ -14,7 +14,8 @@ def _affine_inputs(rng):
     shapes = [("N=4, D=4, M=4 (square)", 4, 4, 4), ("N=3, D=5, M=2", 3, 5, 2),
               ("N=1, D=6, M=3", 1, 6, 3), ("N=7, D=2, M=9", 7, 2, 9)]
     for label, n, d, m in shapes:
-        yield label, rng.standard_normal((n, d)), rng.standard_normal((d, m)), rng.standard_normal(m)
+        x, w, b = rng.standard_normal((n, d)), rng.standard_normal((d, m)), rng.standard_normal(m)
+        yield label, x, w, b
     yield ("large magnitudes", 1e3 * rng.standard_normal((5, 3)), rng.standard_normal((3, 4)),
            1e3 * rng.standard_normal(4))
 

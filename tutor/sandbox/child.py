@@ -68,7 +68,8 @@ class NoInput(io.TextIOBase):
     def read(self, *args: Any) -> str:
         raise InputCalled
 
-    readline = read
+    def readline(self, *args: Any) -> str:  # type: ignore[override]
+        raise InputCalled
 
 
 def no_input(*args: Any) -> str:
@@ -270,7 +271,7 @@ def main() -> None:
     os.close(fd)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
-    faulthandler.enable(file=sys.__stderr__)  # a segfault reports where, into the capture
+    faulthandler.enable(file=2)  # a segfault reports where, into the capture
 
     capture = Capture(limits["output_chars"])
     sys.stdout = sys.stderr = capture

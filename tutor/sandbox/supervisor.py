@@ -1,6 +1,7 @@
 """The grader's side of the sandbox: starts the learner's process, enforces the limits,
 and turns every way the process can end into a named outcome."""
 
+import contextlib
 import os
 import select
 import signal
@@ -18,7 +19,7 @@ from .wire import _LEN, decode, encode, unpack, write_message
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
-_CRASH_SIGNALS = {
+_CRASH_SIGNALS: dict[int, str] = {
     signal.SIGSEGV: "segmentation fault",
     signal.SIGBUS: "bus error",
     signal.SIGFPE: "floating-point exception",
@@ -225,16 +226,12 @@ class Sandbox:
     def _kill(self) -> None:
         if self.proc is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         self.proc.wait()
         for fd in (self._req, self._res):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         self.proc = None
         self.loaded = None
 

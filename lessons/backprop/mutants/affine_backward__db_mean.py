@@ -1,6 +1,5 @@
 """db averages dout over the batch instead of summing it."""
 
-import numpy as np
 
 EXERCISE = "affine_backward"
 DIAGNOSIS = "divided-by-n"

@@ -1,6 +1,5 @@
 """db is the per-example gradient, not summed over the batch."""
 
-import numpy as np
 
 EXERCISE = "affine_backward"
 DIAGNOSIS = "missing-batch-sum"

@@ -1,6 +1,5 @@
 """db sums over features instead of over the batch."""
 
-import numpy as np
 
 EXERCISE = "affine_backward"
 DIAGNOSIS = "affine-db-axis"

@@ -1,6 +1,5 @@
 """dw is computed as dout.T @ x, the transpose of the right answer."""
 
-import numpy as np
 
 EXERCISE = "affine_backward"
 DIAGNOSIS = "transposed"

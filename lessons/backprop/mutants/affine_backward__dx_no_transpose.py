@@ -1,6 +1,5 @@
 """dx uses w instead of w.T."""
 
-import numpy as np
 
 EXERCISE = "affine_backward"
 DIAGNOSIS = "affine-dx-no-transpose"

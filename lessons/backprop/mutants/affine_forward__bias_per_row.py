@@ -1,6 +1,5 @@
 """The bias is broadcast along rows instead of columns."""
 
-import numpy as np
 
 EXERCISE = "affine_forward"
 DIAGNOSIS = "affine-bias-axis"

@@ -1,6 +1,5 @@
 """The bias is left out."""
 
-import numpy as np
 
 EXERCISE = "affine_forward"
 DIAGNOSIS = "affine-no-bias"

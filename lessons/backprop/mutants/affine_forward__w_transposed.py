@@ -1,6 +1,5 @@
 """Multiplies by w transposed."""
 
-import numpy as np
 
 EXERCISE = "affine_forward"
 DIAGNOSIS = "affine-w-transposed"

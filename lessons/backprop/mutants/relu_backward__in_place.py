@@ -1,6 +1,5 @@
 """Zeroes dout in place."""
 
-import numpy as np
 
 EXERCISE = "relu_backward"
 DIAGNOSIS = "mutated-input"

@@ -1,6 +1,5 @@
 """Returns the boolean mask x > 0 instead of the values."""
 
-import numpy as np
 
 EXERCISE = "relu_forward"
 DIAGNOSIS = "wrong-dtype"

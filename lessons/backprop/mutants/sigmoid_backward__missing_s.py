@@ -1,6 +1,5 @@
 """Uses 1 - s alone as the local gradient."""
 
-import numpy as np
 
 EXERCISE = "sigmoid_backward"
 DIAGNOSIS = "sigmoid-grad-missing-s"

@@ -1,6 +1,5 @@
 """Uses s * (1 + s) instead of s * (1 - s)."""
 
-import numpy as np
 
 EXERCISE = "sigmoid_backward"
 DIAGNOSIS = "sigmoid-grad-plus"
