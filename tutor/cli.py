@@ -349,6 +349,52 @@ def _progress_rows(ctx: click.Context, store: Any) -> list[dict[str, Any]]:
     return rows
 
 
+@cli.command()
+@click.argument("lesson_id", metavar="LESSON")
+@click.option("--reference", is_flag=True, help="Use the reference even if yours pass.")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Change a parameter of the experiment (repeatable).")
+@click.pass_context
+def run(ctx: click.Context, lesson_id: str, reference: bool, overrides: tuple[str, ...]) -> None:
+    """Run LESSON's experiment: with your functions once they all pass."""
+    from rich.live import Live
+
+    from . import experiment
+
+    lesson = find_lesson(ctx, lesson_id)
+    if not lesson.has_module("experiment"):
+        fail(f"lesson {lesson.id!r} has no experiment")
+    try:
+        params = experiment.parse_params(lesson, overrides)
+    except ValueError as e:
+        fail(str(e))
+    ws = workspace()
+    store = ws.store() if ws else None
+    setup = experiment.setup(lesson, ws.solution_path(lesson) if ws else None, store, reference)
+    out = console()
+    module = lesson.module("experiment")
+    out.print(f"[bold]{getattr(module, 'TITLE', lesson.title)}[/] — with {setup.who} "
+              f"[dim]({setup.reason})[/]")
+    last = None
+    try:
+        if out.is_terminal:
+            with Live(console=out, auto_refresh=False, transient=False) as live:
+                for frame in experiment.frames(lesson, setup.ops, params):
+                    live.update(frame, refresh=True)
+                    last = frame
+        else:
+            for frame in experiment.frames(lesson, setup.ops, params):
+                last = frame
+            if last is not None:
+                out.print(last)
+    except experiment.LearnerError as e:
+        fail(f"the experiment stopped: {e}", code=1)
+    finally:
+        setup.close()
+        if store:
+            store.close()
+
+
 @cli.group()
 def dev() -> None:
     """Tools for lesson authors."""

@@ -1,0 +1,103 @@
+"""Running a lesson's experiment with the learner's own functions once they pass.
+
+The experiment itself is the lesson's trusted code; the learner's functions stay in their
+sandboxed process and are called through :class:`LearnerOps`, so an experiment can use
+untrusted code without running it in tutor's process.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .lesson import Lesson
+from .sandbox.supervisor import Limits, Sandbox
+from .sandbox.wire import Foreign, Subclassed
+from .store import Store
+
+
+class LearnerError(RuntimeError):
+    """A learner function failed while the experiment ran."""
+
+
+class LearnerOps:
+    """The learner's functions as attributes, each call made in their sandbox."""
+
+    def __init__(self, sandbox: Sandbox, timeout: float = 10.0):
+        self._sandbox, self._timeout = sandbox, timeout
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def call(*args: Any) -> Any:
+            outcome = self._sandbox.call(name, list(args), self._timeout)
+            if not outcome.ok:
+                raise LearnerError(f"your {name} failed ({outcome.kind}): {outcome.message}")
+            return _plain(outcome.value, name)
+
+        return call
+
+
+def _plain(value: Any, name: str) -> Any:
+    if isinstance(value, Foreign | Subclassed):
+        raise LearnerError(f"your {name} returned {value!r}")
+    if isinstance(value, tuple | list):
+        return type(value)(_plain(v, name) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v, name) for k, v in value.items()}
+    return value
+
+
+@dataclass
+class Setup:
+    """Which functions an experiment runs with, and why."""
+
+    ops: Any
+    who: str  # "your functions" or "the reference"
+    reason: str
+    sandbox: Sandbox | None = None
+
+    def close(self) -> None:
+        if self.sandbox:
+            self.sandbox.close()
+
+
+def setup(lesson: Lesson, solution: Path | None, store: Store | None,
+          reference: bool = False) -> Setup:
+    """The learner's functions when every exercise of the lesson has passed, else the
+    reference (and say which)."""
+    if reference:
+        return Setup(lesson.reference, "the reference", "as asked (--reference)")
+    if solution is None or not solution.is_file():
+        return Setup(lesson.reference, "the reference", "no solution file here")
+    missing = [e.name for e in lesson.exercises
+               if store is None or not store.exercise_status(e.id).passed]
+    if missing:
+        return Setup(lesson.reference, "the reference",
+                     f"yours take over once these pass: {', '.join(missing)}")
+    sandbox = Sandbox(solution, Limits())
+    return Setup(LearnerOps(sandbox), "your functions", f"from {solution.name}", sandbox)
+
+
+def frames(lesson: Lesson, ops: Any, params: dict[str, Any]) -> Iterator[Any]:
+    """The experiment's frames (rich renderables), computed lazily."""
+    module = lesson.module("experiment")
+    return module.frames(ops, **params)
+
+
+def parse_params(lesson: Lesson, pairs: tuple[str, ...]) -> dict[str, Any]:
+    """``key=value`` overrides, typed like the experiment's PARAMS defaults."""
+    defaults = dict(getattr(lesson.module("experiment"), "PARAMS", {}))
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or key not in defaults:
+            known = ", ".join(f"{k}={v}" for k, v in defaults.items())
+            raise ValueError(f"unknown parameter {pair!r} (this experiment takes: {known})")
+        kind = type(defaults[key])
+        try:
+            out[key] = kind(text) if kind is not bool else text.lower() in ("1", "true", "yes")
+        except ValueError:
+            raise ValueError(f"{key} must be a {kind.__name__}, not {text!r}") from None
+    return out
