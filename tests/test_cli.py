@@ -170,3 +170,24 @@ def test_interrupt_kills_the_learner_process(workspace, tmp_path):
                               capture_output=True)
     assert leftover.returncode != 0 or not leftover.stdout
     assert Path(workspace / "backprop.py").exists()
+
+
+def test_run_uses_the_reference_until_every_exercise_passes(workspace, backprop):
+    proc = tutor("run", "backprop", "--set", "steps=30", cwd=workspace)
+    assert proc.returncode == 0, proc.stderr
+    assert "with the reference" in proc.stdout and "step 30/30" in proc.stdout
+    (workspace / "backprop.py").write_text(backprop.reference_path.read_text())
+    assert tutor("check", "backprop", cwd=workspace).returncode == 0
+    proc = tutor("run", "backprop", "--set", "steps=30", cwd=workspace)
+    assert "with your functions" in proc.stdout and "step 30/30" in proc.stdout
+
+
+def test_run_stops_with_a_verdict_when_the_learners_code_breaks(workspace, backprop):
+    (workspace / "backprop.py").write_text(backprop.reference_path.read_text())
+    assert tutor("check", "backprop", cwd=workspace).returncode == 0
+    # The file changes after passing: the experiment reports the failure, no traceback.
+    (workspace / "backprop.py").write_text(backprop.reference_path.read_text() + "\n"
+                                           "def two_layer_net(*args):\n    raise ValueError('x')\n")
+    proc = tutor("run", "backprop", "--set", "steps=5", cwd=workspace)
+    assert proc.returncode == 1
+    assert "two_layer_net failed (exception)" in proc.stderr and "Traceback" not in proc.stderr
