@@ -191,3 +191,11 @@ def test_run_stops_with_a_verdict_when_the_learners_code_breaks(workspace, backp
     proc = tutor("run", "backprop", "--set", "steps=5", cwd=workspace)
     assert proc.returncode == 1
     assert "two_layer_net failed (exception)" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_race_times_every_backend_and_checks_them(tmp_path):
+    proc = tutor("race", "backprop.softmax_cross_entropy", "--size", "8", "--repeat", "1",
+                 "--simulator", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    for backend in ("numpy", "numba", "cuda"):
+        assert backend in proc.stdout

@@ -20,6 +20,8 @@ def has_cuda_driver() -> bool:
     device node). A cheap test that never loads the driver."""
     if sys.platform.startswith("linux") and not any(map(os.path.exists, _DEVICE_NODES)):
         return False
+    if os.environ.get("NUMBA_CUDA_DRIVER"):  # a driver library named explicitly
+        return True
     return any(ctypes.util.find_library(name) for name in ("cuda", "nvcuda"))
 
 

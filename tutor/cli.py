@@ -395,6 +395,55 @@ def run(ctx: click.Context, lesson_id: str, reference: bool, overrides: tuple[st
             store.close()
 
 
+@cli.command()
+@click.argument("target", metavar="LESSON.FUNCTION")
+@click.option("--size", type=int, default=256, show_default=True,
+              help="Problem size (the lesson's race_inputs decide what it scales).")
+@click.option("--repeat", type=int, default=5, show_default=True)
+@click.option("--simulator", is_flag=True,
+              help="Also race the CUDA kernels under the simulator when there is no GPU "
+                   "(correctness only: very slow, keep --size small).")
+@click.pass_context
+def race(ctx: click.Context, target: str, size: int, repeat: int, simulator: bool) -> None:
+    """Race the lesson's NumPy, Numba and CUDA versions of a function on the same inputs."""
+    import numpy as np
+    from rich.table import Table
+
+    from . import accel
+    from .race import Mismatch
+    from .race import race as run_race
+
+    lesson, exercise = find_exercise(ctx, target)
+    if exercise is None:
+        fail("give a function, e.g. `tutor race backprop.affine_forward`")
+    make = getattr(lesson.module("cases"), "race_inputs", None)
+    if make is None:
+        fail(f"lesson {lesson.id!r} has no race_inputs in its cases.py")
+    backends = ["numpy", "numba"]
+    out = console()
+    gpu = accel.select_cuda_target() == "gpu"
+    if gpu or simulator:
+        backends.append("cuda")
+    else:
+        out.print("[dim]No GPU found: the CUDA kernels are left out (--simulator runs them "
+                  "under the simulator, for correctness only).[/]")
+    args = make(exercise.name, np.random.default_rng(0), size)
+    with out.status("compiling and timing…"):
+        try:
+            timings = run_race(lesson, exercise.name, args, backends, repeat)
+        except Mismatch as e:
+            fail(str(e), code=1)
+    base = next(t.seconds for t in timings if t.backend == "numpy")
+    table = Table(title=f"{exercise.id}, size {size}")
+    for col in ("backend", "best time", "vs NumPy", "first call extra", "max rel error"):
+        table.add_column(col, justify="left" if col == "backend" else "right")
+    for t in timings:
+        name = t.backend + (" (simulator)" if t.backend == "cuda" and not gpu else "")
+        table.add_row(name, f"{t.seconds * 1e3:.3f} ms", f"{base / t.seconds:.2f}x",
+                      f"{t.compile_seconds:.2f} s", f"{t.max_rel_error:.1e}")
+    out.print(table)
+
+
 @cli.group()
 def dev() -> None:
     """Tools for lesson authors."""

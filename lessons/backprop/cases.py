@@ -85,3 +85,21 @@ def two_layer_net(rng):
         w2, b2 = rng.standard_normal((h, c)), 0.1 * rng.standard_normal(c)
         cases.append(Case(label, (x, y, w1, b1, w2, b2)))
     return cases
+
+
+def race_inputs(name, rng, size=256):
+    """Bigger inputs for `tutor race`: ``size`` is the batch size N and the layer widths."""
+    n = size
+    x, w, b = rng.standard_normal((n, n)), rng.standard_normal((n, n)), rng.standard_normal(n)
+    if name == "affine_forward":
+        return x, w, b
+    if name == "affine_backward":
+        return rng.standard_normal((n, n)), x, w, b
+    if name in ("relu_forward", "sigmoid_forward"):
+        return (x,)
+    if name in ("relu_backward", "sigmoid_backward"):
+        return rng.standard_normal((n, n)), x
+    y = rng.integers(0, 10, n).astype(np.int64)
+    if name == "softmax_cross_entropy":
+        return 10 * rng.standard_normal((n, 10)), y
+    return x, y, 0.1 * w, b, 0.1 * rng.standard_normal((n, 10)), np.zeros(10)
