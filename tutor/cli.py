@@ -467,11 +467,16 @@ def dev_check(ctx: click.Context, lesson_ids: tuple[str, ...]) -> None:
 
 
 def main() -> None:
+    """Entry point: usage errors exit 2, Ctrl+C exits 130 with one line, never a traceback."""
     try:
-        cli(prog_name="tutor")
-    except KeyboardInterrupt:
+        code = cli.main(prog_name="tutor", standalone_mode=False)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except (KeyboardInterrupt, click.Abort):
         click.echo("\ntutor: interrupted", err=True)
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
