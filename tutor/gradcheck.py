@@ -18,8 +18,7 @@ Scalar = Callable[[Sequence[np.ndarray]], float]
 def numeric_gradient(f: Scalar, args: Sequence[np.ndarray], i: int,
                      h: float = 1e-5) -> np.ndarray:
     """d f(args) / d args[i], one coordinate at a time: (f(x + h e) - f(x - h e)) / 2h."""
-    args = [np.array(a, dtype=np.float64, copy=True) if isinstance(a, np.ndarray) else a
-            for a in args]
+    args = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
     x = args[i]
     grad = np.zeros_like(x)
     for idx in np.ndindex(x.shape):

@@ -22,6 +22,15 @@ from .gradcheck import check_gradient
 from .lesson import Exercise, Lesson
 from .sandbox.supervisor import Limits, Outcome, Sandbox, same_array
 
+# Every verdict a check can get (the README's table explains each).
+VERDICTS = (
+    "pass", "wrong-value", "wrong-shape", "wrong-dtype", "wrong-type", "array-subclass",
+    "wrong-return", "non-finite", "mutated-input", "returned-input", "not-implemented",
+    "missing-function", "wrong-signature", "syntax-error", "import-error", "exception",
+    "timeout", "exit", "crash", "killed", "memory-limit", "output-limit", "input",
+    "keyboard-interrupt", "skipped",
+)
+
 # Errors after which the other cases of the exercise would only fail the same way.
 STOPPING = {"timeout", "crash", "exit", "killed", "not-implemented", "missing-function",
             "wrong-signature", "syntax-error", "import-error", "output-limit", "memory-limit",
