@@ -13,7 +13,6 @@ from .reference import (
     softmax_cross_entropy,
 )
 
-
 # Answers smaller than this are redrawn: near 0 the absolute tolerance would accept
 # almost anything, and a 0 teaches nothing.
 SMALLEST = 0.05
