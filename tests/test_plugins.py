@@ -110,3 +110,29 @@ def test_newer_format_is_refused_with_advice(tmp_path):
     (folder / "lesson.toml").write_text('format = 2\nid = "x"\ntitle = "x"\n')
     with pytest.raises(CatalogError, match="upgrade tutor"):
         Lesson.from_folder(folder)
+
+
+def test_gradient_declaration_must_name_real_exercises_and_inputs(tmp_path):
+    exercise = textwrap.dedent("""\
+        [[exercises]]
+        name = "f_backward"
+        signature = "f_backward(dout, x)"
+        returns = ["dx"]
+        hints = []
+
+        [exercises.gradient]
+        of = "{of}"
+        wrt = {{ dx = "{param}" }}
+
+        [[exercises]]
+        name = "f"
+        signature = "f(x)"
+        returns = ["out"]
+        hints = []
+    """)
+    for of, param, message in [("g", "x", "not an exercise"), ("f", "z", "not an input")]:
+        folder = write_lesson(tmp_path / f"{of}{param}", toml_extra="")
+        with open(folder / "lesson.toml", "a") as f:
+            f.write(exercise.format(of=of, param=param))
+        with pytest.raises(CatalogError, match=message):
+            Lesson.from_folder(folder)

@@ -125,3 +125,37 @@ def test_learner_may_import_a_sibling_module_and_no_bytecode_is_left(solution, g
     """)
     assert grade(path, ["relu_forward"])["relu_forward"].passed
     assert not (tmp_path / "__pycache__").exists()
+
+
+def test_main_block_of_the_learners_file_does_not_run(solution, grade):
+    path = solution("""
+        if __name__ == "__main__":
+            raise SystemExit("my own quick test")
+    """)
+    assert grade(path, ["relu_forward"])["relu_forward"].passed
+
+
+def test_writing_into_the_result_channel_is_caught(solution, grade):
+    path = solution("""
+        import os
+        def relu_forward(x):
+            for fd in range(3, 64):
+                try:
+                    os.write(fd, b"\\xff" * 64)
+                except OSError:
+                    pass
+            return np.maximum(x, 0)
+    """)
+    results = grade(path, ["relu_forward", "relu_backward"], seconds=3)
+    assert not results["relu_forward"].passed
+    assert results["relu_forward"].verdict in ("crash", "timeout", "exit")
+    assert results["relu_backward"].passed
+
+
+def test_a_huge_returned_array_is_described_not_transferred(solution, grade):
+    path = solution("""
+        def relu_forward(x):
+            return np.zeros((1 << 26,) , dtype=np.float64)  # 512 MiB
+    """)
+    result = grade(path, ["relu_forward"])["relu_forward"]
+    assert result.verdict == "wrong-type" and "too large" in result.checks[0].message

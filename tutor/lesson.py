@@ -87,9 +87,18 @@ class Lesson:
             for i, table in enumerate(top.get("exercises", list, []))
         ]
         names = [e.name for e in exercises]
-        for name in names:
-            if names.count(name) > 1:
-                raise top.error("exercises", f"exercise {name!r} is defined twice")
+        for i, ex in enumerate(exercises):
+            if names.count(ex.name) > 1:
+                raise top.error("exercises", f"exercise {ex.name!r} is defined twice")
+            if ex.gradient and ex.gradient.of and ex.gradient.of not in names:
+                raise Fields(toml, {}, f"exercise {ex.name!r}: ", ("exercises", i)).error(
+                    "of", f"gradient of = {ex.gradient.of!r} is not an exercise of this lesson")
+            params = (ex if not (ex.gradient and ex.gradient.of)
+                      else exercises[names.index(ex.gradient.of)]).params
+            for out, param in (ex.gradient.wrt.items() if ex.gradient else ()):
+                if param not in params:
+                    raise Fields(toml, {}, f"exercise {ex.name!r}: ", ("exercises", i)).error(
+                        "wrt", f"'{out}' is the gradient of {param!r}, which is not an input")
         diagnoses = []
         for i, table in enumerate(top.get("diagnoses", list, [])):
             f = Fields(toml, table, f"diagnosis {i + 1}: ", ("diagnoses", i))

@@ -5,6 +5,7 @@ import contextlib
 import os
 import select
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -168,6 +169,17 @@ class Sandbox:
                            "infinite loop, or far too slow", printed=self._printed_tail())
         except EOFError:
             return self._ended(doing)
+        except (ValueError, KeyError, IndexError, struct.error):
+            self._kill()  # someone wrote into the result pipe: nothing from it can be trusted
+            return Outcome(False, "crash", f"the result channel was corrupted while {doing} "
+                           "(did the code write to a file descriptor it did not open?)")
+        try:
+            return self._outcome(header, blobs)
+        except (ValueError, KeyError, IndexError, TypeError):
+            self._kill()
+            return Outcome(False, "crash", f"an unreadable result came back while {doing}")
+
+    def _outcome(self, header: dict[str, Any], blobs: list[bytes]) -> Outcome:
         printed = header.get("printed", {})
         common = {"printed": printed.get("text", ""), "printed_chars": printed.get("chars", 0)}
         if header["status"] != "ok":

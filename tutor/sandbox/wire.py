@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 MAX_ITEMS = 64  # longest list/tuple/dict encoded element by element
+MAX_ARRAY_BYTES = 256 << 20  # a returned array larger than this is described, not sent
 
 
 def encode(value: Any, blobs: list[bytes], depth: int = 0) -> dict[str, Any]:
@@ -21,6 +22,9 @@ def encode(value: Any, blobs: list[bytes], depth: int = 0) -> dict[str, Any]:
     if isinstance(value, np.ndarray):
         if value.dtype.hasobject:
             return {"t": "other", "type": "ndarray of Python objects", "repr": ""}
+        if value.nbytes > MAX_ARRAY_BYTES:
+            return {"t": "other", "repr": "",
+                    "type": f"{value.dtype} array of shape {value.shape} (too large to return)"}
         cls = None if type(value) is np.ndarray else type(value).__name__
         return {"t": "nd", "i": _blob(np.asarray(value), blobs), "cls": cls}
     if isinstance(value, bool | np.bool_):
