@@ -220,23 +220,23 @@ def _signature(fn: Any) -> str:
         return "(...)"
 
 
+def _arrays(v: Any, depth: int = 0) -> list[np.ndarray]:
+    """The arrays in a value, looking inside lists, tuples and dicts."""
+    if isinstance(v, np.ndarray):
+        return [v]
+    if isinstance(v, tuple | list) and depth < 4:
+        return [a for item in v[:64] for a in _arrays(item, depth + 1)]
+    if isinstance(v, dict) and depth < 4:
+        return [a for item in list(v.values())[:64] for a in _arrays(item, depth + 1)]
+    return []
+
+
 def _aliases(result: Any, args: list[Any]) -> list[int]:
-    """Indices of the inputs that a returned array is, or is a view of."""
-    outs: list[np.ndarray] = []
-
-    def walk(v: Any, depth: int = 0) -> None:
-        if isinstance(v, np.ndarray):
-            outs.append(v)
-        elif isinstance(v, tuple | list) and depth < 4:
-            for item in v[:64]:
-                walk(item, depth + 1)
-        elif isinstance(v, dict) and depth < 4:
-            for item in list(v.values())[:64]:
-                walk(item, depth + 1)
-
-    walk(result)
-    return [i for i, a in enumerate(args) if isinstance(a, np.ndarray)
-            and any(o is a or np.may_share_memory(o, a) for o in outs)]
+    """Indices of the inputs that a returned array is, or is a view of (also for arrays
+    inside a list argument)."""
+    outs = _arrays(result)
+    return [i for i, arg in enumerate(args)
+            if any(o is a or np.may_share_memory(o, a) for a in _arrays(arg) for o in outs)]
 
 
 def _limit(which: int, value: int) -> None:

@@ -249,8 +249,15 @@ class Sandbox:
 
 
 def same_array(a: Any, b: Any) -> bool:
-    """Bitwise equality for inputs checked for in-place changes (NaN equals NaN)."""
-    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
-        return a.shape == b.shape and a.dtype == b.dtype and bool(
-            np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    """Bitwise equality of an input before and after a call (NaN equals NaN), looking inside
+    lists, tuples and dicts of arrays."""
+    if isinstance(a, np.ndarray):
+        return (isinstance(b, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype
+                and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")))
+    if isinstance(a, list | tuple):
+        return (isinstance(b, list | tuple) and len(a) == len(b)
+                and all(same_array(x, y) for x, y in zip(a, b, strict=True)))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(
+            same_array(a[k], b[k]) for k in a)
     return True
