@@ -159,3 +159,21 @@ def test_a_huge_returned_array_is_described_not_transferred(solution, grade):
     """)
     result = grade(path, ["relu_forward"])["relu_forward"]
     assert result.verdict == "wrong-type" and "too large" in result.checks[0].message
+
+
+def test_mutation_and_aliasing_inside_a_list_argument(tmp_path):
+    import numpy as np
+
+    from tutor.sandbox.supervisor import Sandbox, same_array
+
+    path = tmp_path / "clip.py"
+    path.write_text("def same(grads):\n    return grads\n"
+                    "def copies(grads):\n    return [g.copy() for g in grads]\n"
+                    "def scale(grads):\n    grads[1] *= 2\n    return [g.copy() for g in grads]\n")
+    grads = [np.ones(3), np.arange(2.0)]
+    with Sandbox(path) as sandbox:
+        seen = {fn: sandbox.call(fn, [[g.copy() for g in grads]], 5) for fn in
+                ("same", "copies", "scale")}
+    assert seen["same"].aliases == [0] and seen["copies"].aliases == []
+    assert same_array(grads, seen["copies"].inputs_after[0])
+    assert not same_array(grads, seen["scale"].inputs_after[0])
