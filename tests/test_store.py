@@ -92,3 +92,10 @@ def test_kill_at_any_moment_loses_at_most_the_event_in_flight(tmp_path, delay):
     assert len(rows) >= (reported[-1] if reported else 0)
     assert len(rows) <= (reported[-1] if reported else 0) + 1
     Store(path).close()  # and the file opens normally afterwards
+
+
+def test_other_events_are_kept(tmp_path):
+    store = Store(tmp_path / "p.db")
+    store.record_event("page", "backprop/01-computational-graphs.md", {"position": 3})
+    (event,) = store.export()["events"]
+    assert event["kind"] == "page" and '"position": 3' in event["data"]

@@ -152,7 +152,7 @@ def check(ctx: click.Context, target: str, file: Path | None, as_json: bool, tim
     Exits 0 when every graded exercise passes, 1 when any fails, 2 for a usage error.
     """
     from .grader import Grader
-    from .report import to_json
+    from .report import render_result, to_json
     from .sandbox.supervisor import Limits
 
     lesson, exercise = find_exercise(ctx, target)
@@ -169,7 +169,7 @@ def check(ctx: click.Context, target: str, file: Path | None, as_json: bool, tim
     out = console()
     try:
         exercises = [exercise] if exercise else list(lesson.exercises)
-        on_result = None if as_json else (lambda r: print_results_one(out, r, verbose))
+        on_result = None if as_json else (lambda r: out.print(render_result(r, verbose)))
         results = grader.grade(exercises, on_result=on_result)
     finally:
         grader.close()
@@ -180,12 +180,6 @@ def check(ctx: click.Context, target: str, file: Path | None, as_json: bool, tim
     else:
         _footer(out, results)
     sys.exit(0 if all(r.passed for r in results) else 1)
-
-
-def print_results_one(out: Any, result: Any, verbose: bool) -> None:
-    from .report import render_result
-
-    out.print(render_result(result, verbose))
 
 
 def _footer(out: Any, results: Any) -> None:

@@ -7,7 +7,7 @@ from types import ModuleType
 
 import pluggy
 
-from . import hookspecs
+from . import hookimpl, hookspecs
 from .lesson import Lesson
 from .schema import CatalogError
 
@@ -26,7 +26,7 @@ class LessonFolders:
     def __init__(self, roots: Iterable[Path]):
         self.roots = [Path(r) for r in roots]
 
-    @pluggy.HookimplMarker("tutor")
+    @hookimpl
     def tutor_register_lessons(self, register):
         for root in self.roots:
             folders = [root] if (root / "lesson.toml").is_file() else sorted(

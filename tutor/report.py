@@ -3,8 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from rich.console import Console, Group
-from rich.table import Table
+from rich.console import Group
 from rich.text import Text
 
 from . import __version__
@@ -99,23 +98,3 @@ def heatmap(emap: dict[str, Any]) -> Text:
     text.append("██", style="red")
     text.append(" wrong", style="dim")
     return text
-
-
-def summary_table(results: Sequence[ExerciseResult]) -> Table:
-    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    table.add_column("exercise")
-    table.add_column("verdict")
-    table.add_column("checks", justify="right")
-    for r in results:
-        passed = sum(c.passed for c in r.checks)
-        table.add_row(r.exercise, Text(r.verdict, style="green" if r.passed else "red"),
-                      f"{passed}/{len([c for c in r.checks if c.verdict != 'skipped'])}")
-    return table
-
-
-def print_results(console: Console, results: Sequence[ExerciseResult], verbose: bool) -> None:
-    for result in results:
-        console.print(render_result(result, verbose))
-    passed = sum(r.passed for r in results)
-    style = "bold green" if passed == len(results) else "bold"
-    console.print(Text(f"\n{passed} of {len(results)} exercises pass.", style=style))

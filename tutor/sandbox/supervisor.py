@@ -56,11 +56,6 @@ class Outcome:
     seconds: float = 0.0
     at_load: bool = False  # the failure happened while the file was being loaded
 
-    @property
-    def process_ended(self) -> bool:
-        return self.kind in ("timeout", "crash", "exit-process", "output-limit-process",
-                             "killed")
-
 
 class Sandbox:
     """One learner file loaded in a separate, limited process.
