@@ -243,3 +243,16 @@ def test_json_report_is_one_document(solution, backprop):
     check = next(c for c in ex["checks"] if not c["passed"])
     assert set(check) >= {"name", "verdict", "rel_error", "message", "diagnosis"}
     assert check["diagnosis"] == "affine-no-bias"
+
+
+def test_json_report_stays_strict_json_for_non_finite_results(solution):
+    import subprocess
+    import sys
+
+    path = solution("def sigmoid_forward(x):\n    e = np.exp(x)\n    return e / (1 + e)\n")
+    proc = subprocess.run([sys.executable, "-m", "tutor", "check", "backprop.sigmoid_forward",
+                           "--file", str(path), "--json"], capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(proc.stdout, parse_constant=lambda c: pytest.fail(f"non-JSON {c}"))
+    check = next(c for c in doc["exercises"][0]["checks"] if c["verdict"] == "non-finite")
+    assert check["rel_error"] == "inf"

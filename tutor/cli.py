@@ -176,7 +176,7 @@ def check(ctx: click.Context, target: str, file: Path | None, as_json: bool, tim
     _record(ws, file, results)
     if as_json:
         click.echo(json.dumps(to_json(lesson.id, str(file), results), indent=2,
-                              allow_nan=False, default=_json_default))
+                              allow_nan=False))
     else:
         _footer(out, results)
     sys.exit(0 if all(r.passed for r in results) else 1)
@@ -189,10 +189,6 @@ def _footer(out: Any, results: Any) -> None:
     if passed < len(results):
         first = next(r for r in results if not r.passed)
         out.print(f"[dim]Stuck? `tutor hint {first.exercise}`[/]")
-
-
-def _json_default(value: Any) -> Any:
-    return None if value != value else str(value)
 
 
 def _record(ws: "Workspace | None", file: Path, results: Any) -> None:

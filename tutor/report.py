@@ -1,5 +1,6 @@
 """Showing grading results: rich text for people, one JSON document for programs."""
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,14 +14,26 @@ JSON_SCHEMA = 1
 
 
 def to_json(lesson: str, file: str, results: Sequence[ExerciseResult]) -> dict[str, Any]:
-    return {
+    """The report as strict JSON: inf and nan (errors of non-finite results) become the
+    strings "inf", "-inf" and "nan"."""
+    return _strict({
         "schema": JSON_SCHEMA,
         "tutor": __version__,
         "lesson": lesson,
         "file": file,
         "passed": all(r.passed for r in results),
         "exercises": [r.to_json() for r in results],
-    }
+    })
+
+
+def _strict(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strict(v) for v in value]
+    return value
 
 
 def render_result(result: ExerciseResult, verbose: bool = False) -> Group:
