@@ -148,3 +148,12 @@ def test_cli_lists_the_installed_lesson(site, tmp_path, command):
     assert "dropout.dropout_forward" in proc.stdout, proc.stdout
     assert "dropout.dropout_backward" in proc.stdout, proc.stdout
     assert "Dropout" in proc.stdout
+
+
+def test_the_example_plugin_meets_the_lesson_bar(tmp_path):
+    """`tutor dev check` holds the plugin to the same bar as the built-in lessons."""
+    proc = subprocess.run([sys.executable, "-m", "tutor", "--lessons-dir",
+                           str(PACKAGE / "tutor_dropout"), "dev", "check", "dropout"],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "mutants rejected" in proc.stdout
