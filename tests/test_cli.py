@@ -77,6 +77,7 @@ def test_hint_ladder_advances_and_is_recorded(workspace, backprop):
     for level in range(1, len(ladder) + 1):
         assert f"Hint {level} of {len(ladder)}" in seen[level - 1]
     assert "last hint" in seen[-1]
+    assert "Mistakes often made here" in seen[-1] and "w.T" in seen[-1]
     progress = json.loads(tutor("progress", "--json", cwd=workspace).stdout)
     assert [h["level"] for h in progress["hints"]] == [*range(1, len(ladder) + 1), len(ladder)]
 

@@ -232,9 +232,20 @@ def hint(ctx: click.Context, target: str) -> None:
         store.record_hint(exercise.id, level)
         store.close()
     if level == len(ladder):
+        mistakes = [d.message for d in _known_mistakes(lesson, exercise)]
+        if mistakes:
+            out.print("\n[bold]Mistakes often made here:[/]")
+            for message in mistakes:
+                out.print(f"  • {message}")
         out.print("\n[dim]That was the last hint. `tutor check` shows what is still wrong.[/]")
     else:
         out.print(f"\n[dim]Run `tutor hint {exercise.id}` again for the next one.[/]")
+
+
+def _known_mistakes(lesson: "Lesson", exercise: "Exercise") -> list[Any]:
+    """The lesson's diagnoses that its mutants of this exercise stand for."""
+    ids = {m.diagnosis for m in lesson.mutants() if m.exercise == exercise.name}
+    return [d for d in lesson.diagnoses if d.id in ids]
 
 
 @cli.command()
