@@ -200,3 +200,48 @@ def test_race_times_every_backend_and_checks_them(tmp_path):
     assert proc.returncode == 0, proc.stderr
     for backend in ("numpy", "numba", "cuda"):
         assert backend in proc.stdout
+
+
+def test_bad_option_values_are_one_line_usage_errors(workspace):
+    for args in (["--seed", "-1"], ["--timeout", "inf"], ["--timeout", "nan"],
+                 ["--timeout", "abc"], ["--timeout", "0"]):
+        proc = tutor("check", "backprop", *args, cwd=workspace)
+        assert proc.returncode == 2, args
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    proc = tutor("check", cwd=workspace)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_an_unusable_progress_file_never_hides_the_grade(workspace, backprop):
+    import sqlite3
+
+    db = workspace / ".tutor" / "progress.db"
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA user_version = 99")
+    conn.commit()
+    conn.close()
+    (workspace / "backprop.py").write_text(backprop.reference_path.read_text())
+    proc = tutor("check", "backprop", "--json", cwd=workspace)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["passed"]
+    assert "newer tutor" in proc.stderr and "Traceback" not in proc.stderr
+    for args in (["list"], ["hint", "backprop.relu_forward"]):
+        proc = tutor(*args, cwd=workspace)
+        assert proc.returncode == 0 and "Traceback" not in proc.stderr
+    proc = tutor("progress", cwd=workspace)
+    assert proc.returncode == 1 and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_locked_progress_file_is_reported_after_the_grade(workspace, backprop):
+    import sqlite3
+
+    (workspace / "backprop.py").write_text(backprop.reference_path.read_text())
+    holder = sqlite3.connect(workspace / ".tutor" / "progress.db", isolation_level=None,
+                             timeout=1)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        proc = tutor("check", "backprop.relu_forward", "--json", cwd=workspace)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert proc.returncode == 0 and json.loads(proc.stdout)["passed"]
+    assert "progress not" in proc.stderr and "Traceback" not in proc.stderr

@@ -256,3 +256,56 @@ def test_json_report_stays_strict_json_for_non_finite_results(solution):
     doc = json.loads(proc.stdout, parse_constant=lambda c: pytest.fail(f"non-JSON {c}"))
     check = next(c for c in doc["exercises"][0]["checks"] if c["verdict"] == "non-finite")
     assert check["rel_error"] == "inf"
+
+
+HONEST_CONTAINERS = {
+    "namedtuple": ("from collections import namedtuple\n"
+                   "G = namedtuple('G', 'dx dw db')\n"
+                   "def affine_backward(dout, x, w, b):\n"
+                   "    return G(dout @ w.T, x.T @ dout, dout.sum(axis=0))\n", "affine_backward"),
+    "OrderedDict": ("from collections import OrderedDict\n_tln = two_layer_net\n"
+                    "def two_layer_net(*args):\n    loss, g = _tln(*args)\n"
+                    "    return np.float64(loss), OrderedDict(sorted(g.items()))\n",
+                    "two_layer_net"),
+}
+
+
+@pytest.mark.parametrize("style", sorted(HONEST_CONTAINERS))
+def test_tuple_and_dict_subclasses_are_honest_containers(style, solution, grade):
+    source, name = HONEST_CONTAINERS[style]
+    assert grade(solution(source), [name])[name].passed
+
+
+@pytest.mark.parametrize("source", [
+    # the loss is a per-example vector: the learner's own "loss" is not a number
+    "def softmax_cross_entropy(scores, y):\n    n = len(y)\n"
+    "    s = scores - scores.max(1, keepdims=True)\n"
+    "    lp = s - np.log(np.exp(s).sum(1, keepdims=True))\n"
+    "    d = np.exp(lp)\n    d[np.arange(n), y] -= 1\n    return -lp[np.arange(n), y], d\n",
+    # the learner's forward returns None and mutates its input
+    "def relu_forward(x):\n    x[x < 0] = 0\n"
+    "def relu_backward(dout, x):\n    return dout * (x >= 0)\n",
+    # the learner's forward returns a flattened array
+    "def relu_forward(x):\n    return np.maximum(x, 0).ravel()\n"
+    "def relu_backward(dout, x):\n    return dout * (x >= 0)\n",
+])
+def test_unusable_own_forward_skips_the_consistency_note(source, solution, grade):
+    name = "softmax_cross_entropy" if "softmax" in source else "relu_backward"
+    result = grade(solution(source), [name])[name]
+    assert not result.passed and result.consistency == ""
+
+
+def test_honest_log_sum_exp_softmax_passes_on_many_seeds(backprop):
+    from tutor.grader import cases_for, expected_for
+
+    namespace: dict = {"np": np}
+    exec("def sce(scores, y):\n    n = scores.shape[0]\n    m = scores.max(1, keepdims=True)\n"
+         "    lse = m + np.log(np.exp(scores - m).sum(1, keepdims=True))\n"
+         "    lp = scores - lse\n    d = np.exp(lp)\n    d[np.arange(n), y] -= 1.0\n"
+         "    return float(-lp[np.arange(n), y].mean()), d / n\n", namespace)
+    ex = backprop.exercise("softmax_cross_entropy")
+    worst = max(rel_error(np.asarray(g), np.asarray(e))
+                for seed in range(300) for case in cases_for(backprop, ex, seed)
+                for g, e in zip(namespace["sce"](*case.args), expected_for(backprop, ex, case),
+                                strict=True))
+    assert worst < ex.tolerance

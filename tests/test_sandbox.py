@@ -177,3 +177,74 @@ def test_mutation_and_aliasing_inside_a_list_argument(tmp_path):
     assert seen["same"].aliases == [0] and seen["copies"].aliases == []
     assert same_array(grads, seen["copies"].inputs_after[0])
     assert not same_array(grads, seen["scale"].inputs_after[0])
+
+
+# -- regressions found by adversarial learner files ----------------------------------------
+
+def test_odd_text_from_learner_code_is_printable(solution, grade):
+    path = solution("""
+        def relu_forward(x):
+            print("debug \\ud800")
+            raise ValueError("bad \\ud800 value")
+    """)
+    result = grade(path, ["relu_forward"])["relu_forward"]
+    assert result.verdict == "exception"
+    (result.printed + result.checks[0].message).encode("utf-8")  # no lone surrogates left
+
+
+def test_c_level_output_limit_is_per_call(solution, grade):
+    path = solution("""
+        import os
+        _relu = relu_forward
+        def relu_forward(x):
+            os.write(1, b"." * 900_000)
+            return _relu(x)
+    """)
+    assert grade(path, ["relu_forward"])["relu_forward"].passed
+
+
+def test_a_file_named_like_a_standard_module_is_graded(tmp_path, backprop, grade):
+    path = tmp_path / "ast.py"
+    path.write_text(backprop.reference_path.read_text())
+    assert grade(path, ["relu_forward"])["relu_forward"].passed
+
+
+def test_module_getattr_that_raises(solution, grade):
+    path = solution("def __getattr__(name):\n    raise RuntimeError('no')\n", from_scratch=True)
+    assert grade(path, ["relu_forward"])["relu_forward"].verdict == "exception"
+
+
+def test_closing_the_result_channel_is_named_within_the_limit(solution, grade):
+    path = solution("""
+        import os
+        def relu_forward(x):
+            os.closerange(3, 64)
+            while True:
+                pass
+    """)
+    started = time.monotonic()
+    result = grade(path, ["relu_forward"], seconds=1)["relu_forward"]
+    assert time.monotonic() - started < 4
+    assert result.verdict == "crash" and "result channel" in result.checks[0].message
+
+
+def test_a_scheduled_signal_is_not_blamed_on_memory(solution, grade):
+    path = solution("import signal, time\nsignal.alarm(1)\n"
+                    "def relu_forward(x):\n    time.sleep(5)\n", from_scratch=True)
+    result = grade(path, ["relu_forward"], seconds=3)["relu_forward"]
+    assert result.verdict == "killed" and "SIGALRM" in result.checks[0].message
+    assert "memory" not in result.checks[0].message
+
+
+def test_a_fork_at_import_does_not_answer_the_grader(solution, grade):
+    path = solution("import os\nos.fork()\n")
+    results = grade(path, ["relu_forward", "sigmoid_forward"])
+    assert {r.verdict for r in results.values()} <= {"pass", "import-error"}
+
+
+def test_graded_code_cannot_import_the_reference(solution, grade):
+    for module in ("tutor_lessons.backprop.reference", "lessons.backprop.reference"):
+        path = solution(f"from {module} import *\n", from_scratch=True)
+        result = grade(path, ["relu_forward"])["relu_forward"]
+        assert result.verdict == "import-error", module
+        assert "reference solutions" in result.checks[0].message

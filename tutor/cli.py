@@ -62,6 +62,24 @@ def workspace() -> "Workspace | None":
     return Workspace.find()
 
 
+def open_store(ws: "Workspace | None", required: bool = False) -> Any:
+    """The workspace's progress store; a store that cannot be used is reported in one line
+    and the command goes on without recording (or stops, when the store is the point)."""
+    import sqlite3
+
+    from .store import StoreError
+
+    if ws is None:
+        return None
+    try:
+        return ws.store()
+    except (StoreError, sqlite3.Error) as e:
+        if required:
+            fail(f"cannot read progress: {e}", code=1)
+        click.echo(f"tutor: progress not available ({e})", err=True)
+        return None
+
+
 def console() -> Any:
     from rich.console import Console
 
@@ -111,7 +129,7 @@ def list_(ctx: click.Context) -> None:
     from rich.table import Table
 
     ws = workspace()
-    store = ws.store() if ws else None
+    store = open_store(ws)
     table = Table(title="Lessons", show_lines=False)
     table.add_column("lesson")
     table.add_column("exercise")
@@ -141,7 +159,7 @@ def list_(ctx: click.Context) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @click.option("--timeout", type=float, default=10.0, show_default=True,
               help="Wall-clock seconds allowed per exercise.")
-@click.option("--seed", type=int, default=0, show_default=True,
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=0, show_default=True,
               help="Vary the generated cases (0 = the standard cases).")
 @click.option("-v", "--verbose", is_flag=True, help="Show every check.")
 @click.pass_context
@@ -163,8 +181,8 @@ def check(ctx: click.Context, target: str, file: Path | None, as_json: bool, tim
             fail(f"no {file.name} in {file.parent} (run `tutor init` or pass --file)")
     elif not file.is_file():
         fail(f"no such file: {file}")
-    if timeout <= 0:
-        fail("--timeout must be positive")
+    if not 0 < timeout <= 86400:  # also refuses nan and inf
+        fail("--timeout must be a number of seconds between 0 and 86400")
     grader = Grader(lesson, file, Limits(seconds=timeout), seed=seed)
     out = console()
     try:
@@ -173,12 +191,12 @@ def check(ctx: click.Context, target: str, file: Path | None, as_json: bool, tim
         results = grader.grade(exercises, on_result=on_result)
     finally:
         grader.close()
-    _record(ws, file, results)
     if as_json:
         click.echo(json.dumps(to_json(lesson.id, str(file), results), indent=2,
                               allow_nan=False))
     else:
         _footer(out, results)
+    _record(ws, file, results)
     sys.exit(0 if all(r.passed for r in results) else 1)
 
 
@@ -193,21 +211,20 @@ def _footer(out: Any, results: Any) -> None:
 
 def _record(ws: "Workspace | None", file: Path, results: Any) -> None:
     """Record attempts in the workspace that holds the graded file, if any."""
-    from .store import StoreError
+    import sqlite3
+
     from .workspace import Workspace
 
     ws = Workspace.find(file.resolve().parent) or ws
-    if ws is None:
-        return
-    try:
-        store = ws.store()
-    except StoreError as e:
-        click.echo(f"tutor: progress not recorded: {e}", err=True)
+    store = open_store(ws)
+    if store is None:
         return
     try:
         for r in results:
             store.record_attempt(r.exercise, r.verdict, sum(c.passed for c in r.checks),
                                  len(r.checks), r.seconds, str(file))
+    except sqlite3.Error as e:
+        click.echo(f"tutor: progress not recorded ({e})", err=True)
     finally:
         store.close()
 
@@ -221,7 +238,7 @@ def hint(ctx: click.Context, target: str) -> None:
     if exercise is None:
         fail("give an exercise, e.g. `tutor hint backprop.affine_backward`")
     ws = workspace()
-    store = ws.store() if ws else None
+    store = open_store(ws)
     shown = store.hints_shown(exercise.id) if store else 0
     ladder = exercise.hints
     level = min(shown + 1, len(ladder))
@@ -260,7 +277,7 @@ def quiz(ctx: click.Context, lesson_id: str, retry: bool) -> None:
 
     lesson = find_lesson(ctx, lesson_id)
     ws = workspace()
-    store = ws.store() if ws else None
+    store = open_store(ws)
     learner = store.learner_id() if store else "anonymous"
     questions = lesson.quiz.questions
     if retry and store:
@@ -318,7 +335,7 @@ def progress(ctx: click.Context, as_json: bool) -> None:
     ws = workspace()
     if ws is None:
         fail("no workspace here (`tutor init DIR` creates one)")
-    store = ws.store()
+    store = open_store(ws, required=True)
     if as_json:
         data = store.export()
         data["lessons"] = _progress_rows(ctx, store)
@@ -370,7 +387,7 @@ def run(ctx: click.Context, lesson_id: str, reference: bool, overrides: tuple[st
     except ValueError as e:
         fail(str(e))
     ws = workspace()
-    store = ws.store() if ws else None
+    store = open_store(ws)
     setup = experiment.setup(lesson, ws.solution_path(lesson) if ws else None, store, reference)
     out = console()
     module = lesson.module("experiment")
@@ -469,11 +486,20 @@ def dev_check(ctx: click.Context, lesson_ids: tuple[str, ...]) -> None:
 
 def main() -> None:
     """Entry point: usage errors exit 2, Ctrl+C exits 130 with one line, never a traceback."""
+    import sqlite3
+
     try:
         code = cli.main(prog_name="tutor", standalone_mode=False)
+    except click.UsageError as e:  # one line, as for tutor's own usage errors
+        hint = f" (see `{e.ctx.command_path} --help`)" if e.ctx else ""
+        click.echo(f"tutor: {e.format_message()}{hint}", err=True)
+        sys.exit(2)
     except click.ClickException as e:
         e.show()
         sys.exit(e.exit_code)
+    except sqlite3.Error as e:  # a progress file damaged while in use
+        click.echo(f"tutor: the progress file could not be used: {e}", err=True)
+        sys.exit(1)
     except (KeyboardInterrupt, click.Abort):
         click.echo("\ntutor: interrupted", err=True)
         sys.exit(130)

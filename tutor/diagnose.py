@@ -32,7 +32,12 @@ def diagnose(got: Any, exp: np.ndarray, *, batch: int | None, others: dict[str, 
     tol = max(10 * tolerance, 1e-6)
     if not isinstance(got, np.ndarray) or got.dtype.kind not in "fiu":
         return None
-    got = got.astype(np.float64)
+    with np.errstate(all="ignore"):
+        return _diagnose(got.astype(np.float64), exp, batch, others, tol)
+
+
+def _diagnose(got: np.ndarray, exp: np.ndarray, batch: int | None,
+              others: dict[str, np.ndarray], tol: float) -> Finding | None:
     if got.shape != exp.shape:
         return _shape_finding(got, exp, batch, tol)
     if not np.isfinite(got).all():
@@ -60,7 +65,8 @@ def diagnose(got: Any, exp: np.ndarray, *, batch: int | None, others: dict[str, 
         return Finding("transposed", "the transpose of the right answer: check the order of "
                        "the matrix product and which operand is transposed.")
     scale = float(np.vdot(got, exp) / np.vdot(exp, exp))
-    if abs(scale - 1) > 1e-3 and _close(got, exp * scale, tol):
+    if (np.isfinite(scale) and abs(scale) > 1e-6 and abs(scale - 1) > 1e-3
+            and _close(got, exp * scale, tol)):
         return Finding("scaled", f"the right answer times {scale:.6g}: a constant factor is off.")
     return _where(got, exp, tol)
 
@@ -101,7 +107,8 @@ def _where(got: np.ndarray, exp: np.ndarray, tol: float) -> Finding | None:
 def error_map(got: np.ndarray, exp: np.ndarray, tolerance: float,
               max_rows: int = 8, max_cols: int = 24) -> dict[str, Any]:
     """Where the error lives: per-element relative error, max-pooled to a small grid."""
-    err = elementwise_error(got.astype(np.float64), exp)
+    with np.errstate(all="ignore"):
+        err = elementwise_error(np.real(got).astype(np.float64), exp)
     flat = err.reshape(err.shape[0], -1) if err.ndim >= 2 else err.reshape(1, -1)
     rows, cols = flat.shape
     rstep, cstep = -(-rows // max_rows), -(-cols // max_cols)

@@ -7,6 +7,7 @@ come back as plain arrays and are compared here, in the grader's process.
 
 import copy
 import time
+import warnings
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -240,15 +241,19 @@ class Grader:
             forward = lesson.exercise(gradient.of)
             upstream, inputs = case.args[0], list(case.args[1:])
 
+            reference = getattr(lesson.reference, forward.name)(*copy.deepcopy(inputs))
+
             def own(a: Sequence[Any]) -> float:
                 out = self._call(forward.name, a, deadline)
+                if (not isinstance(out, np.ndarray) or out.shape != np.shape(reference)
+                        or out.dtype.kind not in "fiu"):
+                    raise _Unusable  # not something finite differences can work with
                 return float(np.sum(upstream * out))
 
             try:
                 theirs = self._call(forward.name, inputs, deadline)
             except _Unusable:
                 return ""
-            reference = getattr(lesson.reference, forward.name)(*copy.deepcopy(inputs))
             if compare(theirs, reference, forward.tolerance) is None:
                 return ""  # their forward is right: the plain comparison already says it all
             what = f"Your {forward.name} is wrong too"
@@ -258,8 +263,11 @@ class Grader:
             forward = exercise
 
             def own(a: Sequence[Any]) -> float:
-                return float(dict(_flat(self._call(exercise.name, a, deadline),
-                                        exercise.returns))[loss_name])
+                loss = dict(_flat(self._call(exercise.name, a, deadline),
+                                  exercise.returns)).get(loss_name)
+                if not isinstance(loss, float | np.floating | int) or isinstance(loss, bool):
+                    raise _Unusable  # a loss that is not a number: nothing to differentiate
+                return float(loss)
 
             got_loss = dict(_flat(value, exercise.returns)).get(loss_name)
             expected = expected_for(lesson, exercise, case)
@@ -270,13 +278,15 @@ class Grader:
         grads = dict(_flat(value, exercise.returns))
         verdicts = []
         try:
-            for out_name, param in gradient.wrt.items():
-                i = forward.params.index(param)
-                g = grads.get(out_name)
-                if not isinstance(g, np.ndarray) or g.shape != np.shape(inputs[i]):
-                    return ""
-                err = check_gradient(own, inputs, i, g, directions=2, coords=2)
-                verdicts.append((out_name, err))
+            with np.errstate(all="ignore"):
+                for out_name, param in gradient.wrt.items():
+                    i = forward.params.index(param)
+                    g = grads.get(out_name)
+                    if (not isinstance(g, np.ndarray) or g.shape != np.shape(inputs[i])
+                            or g.dtype.kind not in "fiu"):
+                        return ""
+                    err = check_gradient(own, inputs, i, g, directions=2, coords=2)
+                    verdicts.append((out_name, err))
         except _Unusable:
             return ""
         bad = [name for name, err in verdicts if err > 1e-4]
@@ -300,7 +310,9 @@ class _Unusable(Exception):
 
 def _err(a: Any, b: Any) -> float | None:
     try:
-        return rel_error(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")  # e.g. complex values cast to float
+            return rel_error(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
     except (TypeError, ValueError):
         return None
 
@@ -315,6 +327,8 @@ def _same(a: Any, b: Any, tolerance: float) -> bool:
 
 def _flat(value: Any, returns: Sequence[str]) -> Iterator[tuple[str, Any]]:
     """Name each returned value: 'dx', and 'grads.w1' inside a returned dict."""
+    if len(returns) > 1 and not isinstance(value, tuple | list):
+        return  # not the contract's tuple: nothing can be named
     values = [value] if len(returns) == 1 else list(value)
     for name, v in zip(returns, values, strict=False):
         yield name, v

@@ -79,7 +79,7 @@ def no_input(*args: Any) -> str:
 class Child:
     def __init__(self, res_fd: int, capture: Capture, raw_out: Path):
         self.res_fd, self.capture, self.raw_out = res_fd, capture, raw_out
-        self.raw_seen = 0
+        self.pid = os.getpid()
         self.module: Any = None
         self.path: str = ""
 
@@ -94,12 +94,11 @@ class Child:
         text, count = self.capture.text(), self.capture.count
         try:
             with open(self.raw_out, "rb") as f:
-                f.seek(self.raw_seen)
                 raw = f.read(KEEP_CHARS)
-                size = os.fstat(f.fileno()).st_size
-            count += size - self.raw_seen
-            self.raw_seen = size
+                count += os.fstat(f.fileno()).st_size
             text += raw.decode("utf-8", "replace")
+            os.ftruncate(1, 0)  # the size limit on C-level output applies per call
+            os.lseek(1, 0, os.SEEK_SET)  # fds 1 and 2 share this offset
         except OSError:
             pass
         self.capture.reset()
@@ -122,8 +121,10 @@ class Child:
 
     def load(self, path: str) -> None:
         self.path = path
-        name = Path(path).stem if Path(path).stem.isidentifier() else "learner"
-        sys.path.insert(0, str(Path(path).parent))
+        stem = Path(path).stem
+        name = (stem if stem.isidentifier() and stem not in sys.modules
+                and stem not in sys.stdlib_module_names else "learner")
+        sys.path.append(str(Path(path).parent))  # sibling helpers, never ahead of the stdlib
         try:
             source = Path(path).read_bytes()
             code = compile(source, path, "exec")
@@ -141,13 +142,26 @@ class Child:
         module = importlib.util.module_from_spec(spec)
         module.__file__ = path
         sys.modules[name] = module
-        if self.run(lambda: exec(code, module.__dict__), at_import=True) is not _FAILED:
+        loaded = self.run(lambda: exec(code, module.__dict__), at_import=True)
+        self.leave_if_forked()
+        if loaded is not _FAILED:
             self.module = module
             self.reply({"status": "ok"})
 
+    def leave_if_forked(self) -> None:
+        """A copy made by os.fork() in learner code must not answer the grader."""
+        if os.getpid() != self.pid:
+            os._exit(0)
+
     def call(self, fn_name: str, args: list[Any], blobs: list[bytes]) -> None:
-        fn = getattr(self.module, fn_name, None)
-        if not callable(fn):
+        fn: Any = None
+        try:
+            fn = getattr(self.module, fn_name, None)
+            found = callable(fn)
+        except BaseException as e:  # a module-level __getattr__ may raise anything
+            self.failure("exception", f"looking up {fn_name} raised {type(e).__name__}", e)
+            return
+        if not found:
             self.failure("missing-function", f"{Path(self.path).name} defines no function "
                          f"named {fn_name!r}")
             return
@@ -161,6 +175,7 @@ class Child:
             pass  # no signature to inspect (a builtin): let the call decide
         started = time.perf_counter()
         result = self.run(lambda: fn(*args))
+        self.leave_if_forked()
         if result is _FAILED:
             return
         seconds = time.perf_counter() - started
@@ -168,11 +183,13 @@ class Child:
         try:
             value = encode(result, out_blobs)
             inputs_after = [encode(a, out_blobs) for a in args]
-        except BaseException as e:  # a learner object's __repr__ or array protocol may raise
-            self.failure("wrong-type", f"the returned value could not be read: {e!r}"[:300])
+            aliases = _aliases(result, args)
+        except BaseException as e:  # a learner object's methods may raise anything
+            self.failure("wrong-type", f"the returned value could not be read: "
+                         f"{type(e).__name__}: {str(e)[:200]}")
             return
         self.reply({"status": "ok", "value": value, "inputs_after": inputs_after,
-                    "aliases": _aliases(result, args), "seconds": seconds}, out_blobs)
+                    "aliases": aliases, "seconds": seconds}, out_blobs)
 
     def run(self, thunk: Any, at_import: bool = False) -> Any:
         """Run learner code, turning every way it can go wrong into a named failure."""
@@ -225,9 +242,9 @@ def _arrays(v: Any, depth: int = 0) -> list[np.ndarray]:
     if isinstance(v, np.ndarray):
         return [v]
     if isinstance(v, tuple | list) and depth < 4:
-        return [a for item in v[:64] for a in _arrays(item, depth + 1)]
+        return [a for item in list(v)[:64] for a in _arrays(item, depth + 1)]
     if isinstance(v, dict) and depth < 4:
-        return [a for item in list(v.values())[:64] for a in _arrays(item, depth + 1)]
+        return [a for item in list(dict.values(v))[:64] for a in _arrays(item, depth + 1)]
     return []
 
 
@@ -240,13 +257,27 @@ def _aliases(result: Any, args: list[Any]) -> list[int]:
 
 
 def _limit(which: int, value: int) -> None:
+    """Set both the soft and the hard limit, so learner code cannot raise it again."""
     try:
         soft, hard = resource.getrlimit(which)
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)
-        resource.setrlimit(which, (value, hard))
+        resource.setrlimit(which, (value, value))
     except (ValueError, OSError):
         pass
+
+
+class NoTutorImports:
+    """Graded code may not import tutor's own modules: they hold the reference solutions."""
+
+    BLOCKED = ("tutor", "tutor_lessons", "lessons")
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        top = name.partition(".")[0]
+        if top in self.BLOCKED or top.startswith("tutor_lesson_"):
+            raise ImportError(f"graded code may not import {name!r}: tutor's own modules "
+                              "hold the reference solutions")
+        return None
 
 
 def _address_space() -> int:
@@ -278,7 +309,9 @@ def main() -> None:
     sys.stdin = NoInput()
     builtins.input = no_input
 
+    sys.meta_path.insert(0, NoTutorImports())
     _limit(resource.RLIMIT_CORE, 0)
+    _limit(resource.RLIMIT_NPROC, 0)  # no fork or threads (not enforced for root)
     _limit(resource.RLIMIT_FSIZE, limits["output_chars"] * 4 + (1 << 20))
     if limits.get("memory_bytes"):  # on top of what the interpreter and NumPy already map
         _limit(resource.RLIMIT_AS, _address_space() + limits["memory_bytes"])
@@ -290,13 +323,18 @@ def main() -> None:
         except EOFError:
             os._exit(0)
         op = header["op"]
-        if op == "load":
-            child.load(header["path"])
-        elif op == "call":
-            args = [decode(d, blobs) for d in header["args"]]
-            child.call(header["fn"], args, blobs)
-        elif op == "exit":
-            os._exit(0)
+        try:
+            if op == "load":
+                child.load(header["path"])
+            elif op == "call":
+                args = [decode(d, blobs) for d in header["args"]]
+                child.call(header["fn"], args, blobs)
+            elif op == "exit":
+                os._exit(0)
+        except BaseException as e:  # learner code broke something the child relies on
+            child.leave_if_forked()
+            child.failure("exception", f"the graded code left the process unusable: "
+                          f"{type(e).__name__}: {str(e)[:200]}")
 
 
 if __name__ == "__main__":

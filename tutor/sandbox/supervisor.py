@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .wire import _LEN, decode, encode, unpack, write_message
+from .wire import _LEN, clean_text, decode, encode, unpack, write_message
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
@@ -95,7 +95,7 @@ class Sandbox:
             [sys.executable, "-P", "-m", "tutor.sandbox.child", str(req_r), str(res_w),
              json.dumps(limits)],
             pass_fds=(req_r, res_w), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True, cwd=str(Path(self.path).parent),
+            stderr=subprocess.DEVNULL, start_new_session=True, cwd=self._tmp.name,
             env=env,
         )
         os.close(req_r)
@@ -148,7 +148,7 @@ class Sandbox:
         try:
             write_message(self._req, header, blobs)
         except (BrokenPipeError, OSError):
-            return self._ended("calling " + fn)
+            return self._ended("calling " + fn, deadline)
         return self._receive(max(0.0, deadline - time.monotonic()), f"running {fn}")
 
     # -- internals ------------------------------------------------------------------------
@@ -163,7 +163,7 @@ class Sandbox:
             return Outcome(False, "timeout", f"no result after {timeout:.1f} s {doing}: an "
                            "infinite loop, or far too slow", printed=self._printed_tail())
         except EOFError:
-            return self._ended(doing)
+            return self._ended(doing, deadline)
         except (ValueError, KeyError, IndexError, struct.error):
             self._kill()  # someone wrote into the result pipe: nothing from it can be trusted
             return Outcome(False, "crash", f"the result channel was corrupted while {doing} "
@@ -176,11 +176,12 @@ class Sandbox:
 
     def _outcome(self, header: dict[str, Any], blobs: list[bytes]) -> Outcome:
         printed = header.get("printed", {})
-        common = {"printed": printed.get("text", ""), "printed_chars": printed.get("chars", 0)}
+        common: dict[str, Any] = {"printed": clean_text(printed.get("text", "")),
+                  "printed_chars": int(printed.get("chars", 0))}
         if header["status"] != "ok":
-            return Outcome(False, header["kind"], header["message"],
-                           traceback=header.get("traceback", ""), line=header.get("line"),
-                           **common)
+            return Outcome(False, header["kind"], clean_text(header["message"]),
+                           traceback=clean_text(header.get("traceback", "")),
+                           line=header.get("line"), **common)
         if "value" not in header:
             return Outcome(True, **common)
         return Outcome(True, value=decode(header["value"], blobs),
@@ -200,15 +201,19 @@ class Sandbox:
             left -= len(chunk)
         return b"".join(chunks)
 
-    def _ended(self, doing: str) -> Outcome:
-        """The process went away: say how."""
+    def _ended(self, doing: str, deadline: float) -> Outcome:
+        """The result channel closed: say how the process ended (or that it closed it)."""
         assert self.proc is not None
         try:
-            code = self.proc.wait(timeout=5)
+            wait = max(0.2, min(2.0, deadline - time.monotonic()))
+            code: int | None = self.proc.wait(timeout=wait)
         except subprocess.TimeoutExpired:
             code = None
         tail = self._printed_tail()
         self._kill()
+        if code is None:
+            return Outcome(False, "crash", f"the code closed tutor's result channel while "
+                           f"{doing} and kept running", printed=tail)
         if code is not None and code < 0:
             sig = -code
             if sig == signal.SIGXFSZ:
@@ -217,9 +222,12 @@ class Sandbox:
             if sig in _CRASH_SIGNALS:
                 return Outcome(False, "crash", f"the process crashed while {doing}: "
                                f"{signal.Signals(sig).name} ({_CRASH_SIGNALS[sig]})", printed=tail)
-            return Outcome(False, "killed", f"the process was killed by "
-                           f"{signal.Signals(sig).name} while {doing} (out of memory?)",
-                           printed=tail)
+            name = signal.Signals(sig).name if sig in signal.Signals.__members__.values() \
+                else f"signal {sig}"
+            why = (" (out of memory?)" if sig == signal.SIGKILL
+                   else " (a signal the code sent or scheduled, e.g. signal.alarm?)")
+            return Outcome(False, "killed", f"the process was killed by {name} while {doing}"
+                           + why, printed=tail)
         return Outcome(False, "exit", f"the process exited with code {code} while {doing} "
                        "(os._exit() or a C extension ended it)", printed=tail)
 
@@ -228,7 +236,7 @@ class Sandbox:
             data = (Path(self._tmp.name) / "printed").read_bytes()
         except OSError:
             return ""
-        return data[-2000:].decode("utf-8", "replace")
+        return clean_text(data[-2000:].decode("utf-8", "replace"))
 
     def _kill(self) -> None:
         if self.proc is None:

@@ -39,13 +39,21 @@ def encode(value: Any, blobs: list[bytes], depth: int = 0) -> dict[str, Any]:
         return {"t": "float", "v": value}
     if value is None:
         return {"t": "none"}
-    if type(value) in (tuple, list) and depth < 4 and len(value) <= MAX_ITEMS:
-        return {"t": type(value).__name__,
-                "items": [encode(v, blobs, depth + 1) for v in value]}
-    if (type(value) is dict and depth < 4 and len(value) <= MAX_ITEMS
-            and all(type(k) is str for k in value)):
-        return {"t": "dict", "items": {k: encode(v, blobs, depth + 1) for k, v in value.items()}}
+    if isinstance(value, tuple | list) and depth < 4:
+        items = list(iter(value))  # a subclass (namedtuple, ...) is still a sequence
+        if len(items) <= MAX_ITEMS:
+            return {"t": "tuple" if isinstance(value, tuple) else "list",
+                    "items": [encode(v, blobs, depth + 1) for v in items]}
+    if isinstance(value, dict) and depth < 4:
+        pairs = list(dict.items(value))  # OrderedDict, defaultdict, ... are dicts too
+        if len(pairs) <= MAX_ITEMS and all(isinstance(k, str) for k, _ in pairs):
+            return {"t": "dict", "items": {str(k): encode(v, blobs, depth + 1) for k, v in pairs}}
     return {"t": "other", "type": type(value).__name__, "repr": _short_repr(value)}
+
+
+def clean_text(text: str) -> str:
+    """Text from the learner's process, made safe to print and to put in JSON."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def decode(desc: dict[str, Any], blobs: list[bytes]) -> Any:
@@ -69,8 +77,8 @@ def decode(desc: dict[str, Any], blobs: list[bytes]) -> Any:
     if t == "list":
         return [decode(d, blobs) for d in desc["items"]]
     if t == "dict":
-        return {k: decode(d, blobs) for k, d in desc["items"].items()}
-    return Foreign(desc.get("type", "?"), desc.get("repr", ""))
+        return {clean_text(k): decode(d, blobs) for k, d in desc["items"].items()}
+    return Foreign(clean_text(desc.get("type", "?")), clean_text(desc.get("repr", "")))
 
 
 class Foreign:
