@@ -245,3 +245,15 @@ def test_a_locked_progress_file_is_reported_after_the_grade(workspace, backprop)
         holder.close()
     assert proc.returncode == 0 and json.loads(proc.stdout)["passed"]
     assert "progress not" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_closed_output_pipe_still_records_the_attempts(workspace):
+    # `tutor check backprop | head -1`
+    proc = subprocess.Popen([sys.executable, "-m", "tutor", "check", "backprop"],
+                            cwd=workspace, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    assert b"Traceback" not in err
+    progress = json.loads(tutor("progress", "--json", cwd=workspace).stdout)
+    assert len(progress["attempts"]) == 8

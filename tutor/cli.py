@@ -83,7 +83,17 @@ def open_store(ws: "Workspace | None", required: bool = False) -> Any:
 def console() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False)
+    class PipeSafeConsole(Console):
+        """Stops printing quietly when the reader goes away (`tutor check | head`), so the
+        command still finishes its work (grading, recording progress)."""
+
+        def on_broken_pipe(self) -> None:
+            import os
+
+            self.quiet = True
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+    return PipeSafeConsole(highlight=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -191,12 +201,12 @@ def check(ctx: click.Context, target: str, file: Path | None, as_json: bool, tim
         results = grader.grade(exercises, on_result=on_result)
     finally:
         grader.close()
+    _record(ws, file, results)  # before the summary: a closed pipe must not lose progress
     if as_json:
-        click.echo(json.dumps(to_json(lesson.id, str(file), results), indent=2,
-                              allow_nan=False))
+        out.out(json.dumps(to_json(lesson.id, str(file), results), indent=2, allow_nan=False),
+                highlight=False)
     else:
         _footer(out, results)
-    _record(ws, file, results)
     sys.exit(0 if all(r.passed for r in results) else 1)
 
 
