@@ -309,3 +309,11 @@ def test_honest_log_sum_exp_softmax_passes_on_many_seeds(backprop):
                 for g, e in zip(namespace["sce"](*case.args), expected_for(backprop, ex, case),
                                 strict=True))
     assert worst < ex.tolerance
+
+
+def test_keepdims_is_a_reshape_not_a_missing_sum(solution, grade):
+    source = ("def affine_backward(dout, x, w, b):\n"
+              "    return dout @ w.T, x.T @ dout, dout.sum(axis=0, keepdims=True)\n")
+    result = grade(solution(source), ["affine_backward"])["affine_backward"]
+    diagnoses = {c.diagnosis for c in result.checks if not c.passed}
+    assert diagnoses == {"wrong-shape"}

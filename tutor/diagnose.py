@@ -76,14 +76,14 @@ def _shape_finding(got: np.ndarray, exp: np.ndarray, batch: int | None,
     if got.ndim == exp.ndim and got.shape == exp.shape[::-1] and _close(got.T, exp, tol):
         return Finding("transposed", f"the transpose of the right answer (shape {got.shape} "
                        f"instead of {exp.shape}): check the order of the matrix product.")
+    if got.size == exp.size and _close(got.reshape(exp.shape), exp, tol):
+        return Finding("wrong-shape", "the right numbers in the wrong shape: reshape to "
+                       f"{exp.shape}.")
     if got.ndim == exp.ndim + 1 and got.shape[1:] == exp.shape and _close(got.sum(axis=0), exp,
                                                                             tol):
         return Finding("missing-batch-sum", "one gradient per example: sum them over the "
                        "batch axis (axis=0). A parameter shared by every example collects "
                        "all of their gradients.")
-    if got.size == exp.size and _close(got.reshape(exp.shape), exp, tol):
-        return Finding("wrong-shape", "the right numbers in the wrong shape: reshape to "
-                       f"{exp.shape}.")
     return None
 
 
