@@ -1,6 +1,7 @@
 """The plain commands, run as a learner would run them."""
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -257,3 +258,56 @@ def test_a_closed_output_pipe_still_records_the_attempts(workspace):
     assert b"Traceback" not in err
     progress = json.loads(tutor("progress", "--json", cwd=workspace).stdout)
     assert len(progress["attempts"]) == 8
+
+
+def broken_copy(tmp_path, backprop, lesson_id="broken"):
+    import shutil
+
+    folder = tmp_path / lesson_id
+    shutil.copytree(backprop.folder, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    toml = (folder / "lesson.toml").read_text().replace('id = "backprop"', f'id = "{lesson_id}"')
+    (folder / "lesson.toml").write_text(toml)
+    return folder
+
+
+def test_a_broken_lesson_is_skipped_with_one_line_and_the_rest_works(tmp_path, workspace,
+                                                                     backprop):
+    folder = broken_copy(tmp_path, backprop)
+    (folder / "lesson.toml").write_text("format = 1\nid = 'broken'\ntitle = [\n")
+    proc = tutor("--lessons-dir", str(folder), "list", cwd=workspace)
+    assert proc.returncode == 0 and "backprop.affine_forward" in proc.stdout
+    assert "skipped a broken lesson" in proc.stderr and "Traceback" not in proc.stderr
+    proc = tutor("--lessons-dir", str(folder), "dev", "check", "backprop")
+    assert proc.returncode == 1 and "could not be loaded" in proc.stdout
+
+
+def test_broken_lesson_modules_are_reported_not_crashed(tmp_path, backprop):
+    folder = broken_copy(tmp_path, backprop)
+    (folder / "experiment.py").write_text("def frames(ops):\n    raise RuntimeError('x')\n")
+    (folder / "fast_ops.py").write_text("raise ImportError('numba broke')\n")
+    (folder / "quiz.py").write_text((folder / "quiz.py").read_text()
+                                    + "\ndef mul_gate(rng):\n    raise RuntimeError('gen')\n")
+    proc = tutor("--lessons-dir", str(folder), "dev", "check", "broken")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    for name in ("fast_ops", "experiment", "quiz answer keys"):
+        assert re.search(rf"✗ {name}\b", proc.stdout), name
+    proc = tutor("--lessons-dir", str(folder), "run", "broken", "--reference", cwd=tmp_path)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    proc = tutor("--lessons-dir", str(folder), "quiz", "broken", cwd=tmp_path, input="")
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr
+
+
+def test_run_reports_a_learner_function_that_returns_nonsense(workspace, backprop):
+    (workspace / "backprop.py").write_text(backprop.reference_path.read_text())
+    assert tutor("check", "backprop", cwd=workspace).returncode == 0
+    (workspace / "backprop.py").write_text(backprop.reference_path.read_text()
+                                           + "\ndef two_layer_net(*args):\n    return None\n")
+    proc = tutor("run", "backprop", "--set", "steps=3", cwd=workspace)
+    assert proc.returncode == 1 and "cannot use" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_bare_group_shows_help():
+    for args in ([], ["dev"]):
+        proc = tutor(*args)
+        assert proc.returncode == 0 and "Usage:" in proc.stdout, args

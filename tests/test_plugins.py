@@ -59,7 +59,7 @@ def test_lessons_path_loads_folders_under_development(tmp_path, monkeypatch):
     monkeypatch.setenv("TUTOR_LESSONS_PATH", str(tmp_path / "lessons"))
     registry = Registry.from_plugins(make_plugin_manager())
     assert [lesson.id for lesson in registry][:2] == ["backprop", "extra"]
-    assert registry.get("extra").plugin == "lessons-path"
+    assert registry.get("extra").plugin.startswith("lessons-path:")
 
 
 def test_lessons_dir_option(tmp_path):
@@ -70,8 +70,21 @@ def test_lessons_dir_option(tmp_path):
 
 def test_duplicate_lesson_id_names_both_plugins(tmp_path):
     write_lesson(tmp_path / "again", lesson_id="backprop")
-    with pytest.raises(DuplicateLesson, match="tutor_lessons.backprop and lessons-path"):
-        Registry.from_plugins(make_plugin_manager([tmp_path / "again"]))
+    registry = Registry.from_plugins(make_plugin_manager([tmp_path / "again"]))
+    (error,) = registry.errors
+    assert isinstance(error, DuplicateLesson)
+    assert "tutor_lessons.backprop and lessons-path:" in str(error)
+    assert registry.get("backprop").plugin == "tutor_lessons.backprop"
+
+
+def test_a_broken_lesson_folder_does_not_hide_the_others(tmp_path):
+    write_lesson(tmp_path / "lessons" / "good", lesson_id="good")
+    bad = write_lesson(tmp_path / "lessons" / "bad", lesson_id="bad")
+    (bad / "lesson.toml").write_bytes(b"format = 1\nid = \"bad\"\ntitle = \"\xff\"\n")
+    registry = Registry.from_plugins(make_plugin_manager([tmp_path / "lessons"]))
+    assert registry.get("good") and registry.get("backprop") and not registry.get("bad")
+    (error,) = registry.errors
+    assert "not UTF-8" in str(error) and "bad" in str(error)
 
 
 def test_registering_something_else_is_an_error():
@@ -136,3 +149,18 @@ def test_gradient_declaration_must_name_real_exercises_and_inputs(tmp_path):
             f.write(exercise.format(of=of, param=param))
         with pytest.raises(CatalogError, match=message):
             Lesson.from_folder(folder)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1.0", "0.0"])
+def test_a_tolerance_must_be_a_sensible_number(tmp_path, value):
+    folder = write_lesson(tmp_path / "t", toml_extra=(
+        f'[[exercises]]\nname = "f"\nsignature = "f(x)"\nreturns = ["out"]\nhints = []\n'
+        f'tolerance = {value}').replace("\n", "\n        "))
+    with pytest.raises(CatalogError, match="'tolerance' must be a number"):
+        Lesson.from_folder(folder)
+
+
+def test_an_array_of_non_tables_is_a_clear_error(tmp_path):
+    folder = write_lesson(tmp_path / "t", toml_extra="exercises = [1, 2]")
+    with pytest.raises(CatalogError, match=r"\[\[exercises\]\] tables"):
+        Lesson.from_folder(folder)

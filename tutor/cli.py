@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from .schema import LessonError
+
 if TYPE_CHECKING:
     from .lesson import Exercise, Lesson
     from .plugins import Registry
@@ -24,14 +26,13 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 def registry(ctx: click.Context) -> "Registry":
     from .plugins import load_registry
-    from .schema import CatalogError
 
-    obj = ctx.ensure_object(dict)
+    obj = ctx.find_root().ensure_object(dict)
     if "registry" not in obj:
-        try:
-            obj["registry"] = load_registry(obj.get("lessons_dirs", ()))
-        except CatalogError as e:
-            fail(f"a lesson could not be loaded: {e}")
+        obj["registry"] = load_registry(obj.get("lessons_dirs", ()))
+        if ctx.find_root().invoked_subcommand != "dev":  # dev check reports them itself
+            for error in obj["registry"].errors:
+                click.echo(f"tutor: skipped a broken lesson: {error}", err=True)
     return obj["registry"]
 
 
@@ -97,7 +98,8 @@ def console() -> Any:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--lessons-dir", "lessons_dirs", multiple=True, type=click.Path(path_type=Path),
+@click.option("--lessons-dir", "lessons_dirs", multiple=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Also load lesson folders from DIR (repeatable; like TUTOR_LESSONS_PATH).")
 @click.version_option(package_name="tutor")
 @click.pass_context
@@ -121,11 +123,17 @@ def init(ctx: click.Context, directory: Path) -> None:
     out = console()
     for lesson in registry(ctx):
         path = ws.solution_path(lesson)
-        added = ws.add_stub(lesson)
+        try:
+            added = ws.add_stub(lesson)
+        except OSError as e:
+            click.echo(f"tutor: could not write {path}: {e.strerror}", err=True)
+            continue
         if added:
             out.print(f"  [green]created[/]  {path.name}")
         elif added is False:
             out.print(f"  [dim]kept[/]     {path.name} (already there)")
+        elif lesson.exercises:
+            out.print(f"  [yellow]skipped[/]  {path.name} (lesson {lesson.id!r} ships no stub)")
     where = directory if str(directory) != "." else Path("the current directory")
     out.print(f"\nWorkspace ready in {where}. Next: "
               + (f"[bold]cd {directory}[/] and " if str(directory) != "." else "")
@@ -251,6 +259,8 @@ def hint(ctx: click.Context, target: str) -> None:
     store = open_store(ws)
     shown = store.hints_shown(exercise.id) if store else 0
     ladder = exercise.hints
+    if not ladder:
+        fail(f"{exercise.id} has no hints", code=1)
     level = min(shown + 1, len(ladder))
     out = console()
     out.print(f"[bold]Hint {level} of {len(ladder)}[/] for {exercise.id}:\n")
@@ -271,7 +281,7 @@ def hint(ctx: click.Context, target: str) -> None:
 
 def _known_mistakes(lesson: "Lesson", exercise: "Exercise") -> list[Any]:
     """The lesson's diagnoses that its mutants of this exercise stand for."""
-    ids = {m.diagnosis for m in lesson.mutants() if m.exercise == exercise.name}
+    ids = {m.diagnosis for m in lesson.usable_mutants() if m.exercise == exercise.name}
     return [d for d in lesson.diagnoses if d.id in ids]
 
 
@@ -300,15 +310,18 @@ def quiz(ctx: click.Context, lesson_id: str, retry: bool) -> None:
         return
     score = 0
     for n, question in enumerate(questions, 1):
-        posed = lesson.quiz.pose(question, learner)
+        try:
+            posed = lesson.quiz.pose(question, learner)
+        except LessonError as e:
+            click.echo(f"tutor: question {question.id!r} skipped: {e}", err=True)
+            continue
         out.rule(f"{lesson.title} · question {n} of {len(questions)}")
         out.print(Markdown(posed.prompt))
         for i, choice in enumerate(posed.choices):
             out.print(f"  [bold]{LETTERS[i]})[/] {choice}")
         while True:
-            try:
-                response = click.prompt("answer", prompt_suffix="> ")
-            except click.Abort:
+            response = _ask("answer> ")
+            if response is None:  # end of input: stop, keeping what was answered
                 out.print(f"\nStopped. {score} of {n - 1} right so far"
                           + (" (saved)." if store else "."))
                 return
@@ -335,6 +348,14 @@ def quiz(ctx: click.Context, lesson_id: str, retry: bool) -> None:
         out.print("[dim]No workspace here, so answers were not recorded.[/]")
 
 
+def _ask(prompt: str) -> str | None:
+    """One line from the learner; None at end of input. Ctrl+C propagates (exit 130)."""
+    try:
+        return input(prompt)
+    except EOFError:
+        return None
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Export everything recorded as JSON.")
 @click.pass_context
@@ -358,7 +379,7 @@ def progress(ctx: click.Context, as_json: bool) -> None:
         done = row["passed"] == row["exercises"] and row["exercises"]
         table.add_row(row["lesson"], f"[{'green' if done else 'default'}]{row['passed']}/"
                       f"{row['exercises']}[/]", str(row["attempts"]), str(row["hints"]),
-                      f"{row['quiz_right']}/{row['quiz_total']}")
+                      f"{row['quiz_right']}/{row['quiz_total'] or '?'}")
     console().print(table)
     store.close()
 
@@ -368,12 +389,16 @@ def _progress_rows(ctx: click.Context, store: Any) -> list[dict[str, Any]]:
     for lesson in registry(ctx):
         statuses = [store.exercise_status(e.id) for e in lesson.exercises]
         answers = store.quiz_score(lesson.id)
+        try:
+            quiz_total: int | None = len(lesson.quiz.questions)
+        except LessonError:
+            quiz_total = None  # a broken quiz catalog; `tutor dev check` says why
         rows.append({"lesson": lesson.id, "exercises": len(statuses),
                      "passed": sum(s.passed for s in statuses),
                      "attempts": sum(s.attempts for s in statuses),
                      "hints": sum(s.hints for s in statuses),
                      "quiz_right": sum(answers.values()),
-                     "quiz_total": len(lesson.quiz.questions)})
+                     "quiz_total": quiz_total})
     return rows
 
 
@@ -394,6 +419,8 @@ def run(ctx: click.Context, lesson_id: str, reference: bool, overrides: tuple[st
         fail(f"lesson {lesson.id!r} has no experiment")
     try:
         params = experiment.parse_params(lesson, overrides)
+    except LessonError:
+        raise  # a broken experiment.py: reported by main() as the lesson's problem
     except ValueError as e:
         fail(str(e))
     ws = workspace()
@@ -417,22 +444,34 @@ def run(ctx: click.Context, lesson_id: str, reference: bool, overrides: tuple[st
                 out.print(last)
     except experiment.LearnerError as e:
         fail(f"the experiment stopped: {e}", code=1)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as e:
+        if setup.sandbox is not None:  # the learner's functions gave something unusable
+            fail(f"the experiment stopped: your functions returned something it cannot use "
+                 f"({type(e).__name__}: {e})", code=1)
+        fail(f"the experiment failed with {params or 'its defaults'}: "
+             f"{type(e).__name__}: {e}", code=1)
     finally:
         setup.close()
         if store:
             store.close()
+    if last is None:
+        out.print("The experiment had nothing to show with these settings.")
 
 
 @cli.command()
 @click.argument("target", metavar="LESSON.FUNCTION")
-@click.option("--size", type=int, default=256, show_default=True,
-              help="Problem size (the lesson's race_inputs decide what it scales).")
-@click.option("--repeat", type=int, default=5, show_default=True)
+@click.option("--size", type=click.IntRange(1, 100_000), default=None,
+              help="Problem size (the lesson's race_inputs decide what it scales); "
+                   "256, or 16 under the simulator.")
+@click.option("--repeat", type=click.IntRange(1, 1000), default=5, show_default=True)
 @click.option("--simulator", is_flag=True,
               help="Also race the CUDA kernels under the simulator when there is no GPU "
                    "(correctness only: very slow, keep --size small).")
 @click.pass_context
-def race(ctx: click.Context, target: str, size: int, repeat: int, simulator: bool) -> None:
+def race(ctx: click.Context, target: str, size: int | None, repeat: int,
+         simulator: bool) -> None:
     """Race the lesson's NumPy, Numba and CUDA versions of a function on the same inputs."""
     import numpy as np
     from rich.table import Table
@@ -455,12 +494,18 @@ def race(ctx: click.Context, target: str, size: int, repeat: int, simulator: boo
     else:
         out.print("[dim]No GPU found: the CUDA kernels are left out (--simulator runs them "
                   "under the simulator, for correctness only).[/]")
-    args = make(exercise.name, np.random.default_rng(0), size)
+    if size is None:
+        size = 256 if gpu or not simulator else 16
     with out.status("compiling and timing…"):
         try:
+            args = make(exercise.name, np.random.default_rng(0), size)
             timings = run_race(lesson, exercise.name, args, backends, repeat)
         except Mismatch as e:
             fail(str(e), code=1)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as e:  # too big for memory, or a lesson's race inputs that fail
+            fail(f"the race failed at size {size}: {type(e).__name__}: {e}", code=1)
     base = next(t.seconds for t in timings if t.backend == "numpy")
     table = Table(title=f"{exercise.id}, size {size}")
     for col in ("backend", "best time", "vs NumPy", "first call extra", "max rel error"):
@@ -486,7 +531,9 @@ def dev_check(ctx: click.Context, lesson_ids: tuple[str, ...]) -> None:
 
     lessons = [find_lesson(ctx, i) for i in lesson_ids] or list(registry(ctx))
     out = console()
-    ok = True
+    ok = not registry(ctx).errors
+    for error in registry(ctx).errors:
+        out.print(f"[bold red]✗ a lesson could not be loaded[/]  {error}\n")
     for lesson in lessons:
         report = check_lesson(lesson)
         print_report(out, lesson, report)
@@ -500,6 +547,9 @@ def main() -> None:
 
     try:
         code = cli.main(prog_name="tutor", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as e:  # bare `tutor` or `tutor dev`
+        click.echo(e.ctx.get_help() if e.ctx else "")
+        sys.exit(0)
     except click.UsageError as e:  # one line, as for tutor's own usage errors
         hint = f" (see `{e.ctx.command_path} --help`)" if e.ctx else ""
         click.echo(f"tutor: {e.format_message()}{hint}", err=True)
@@ -507,6 +557,9 @@ def main() -> None:
     except click.ClickException as e:
         e.show()
         sys.exit(e.exit_code)
+    except LessonError as e:
+        click.echo(f"tutor: a lesson is broken (its author must fix it): {e}", err=True)
+        sys.exit(1)
     except sqlite3.Error as e:  # a progress file damaged while in use
         click.echo(f"tutor: the progress file could not be used: {e}", err=True)
         sys.exit(1)

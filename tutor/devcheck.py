@@ -5,17 +5,21 @@ diagnosis it declares, every quiz answer key verifies, and nothing stray is in t
 """
 
 import ast
+import io
 import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from .cases import Case
 from .diagnose import GENERIC
 from .grader import Grader
 from .lesson import Lesson
 from .sandbox.supervisor import Sandbox
-from .schema import CatalogError
+from .schema import LessonError
 
 ALLOWED_FILES = {"__init__.py", "lesson.toml", "quiz.toml", "quiz.py", "stub.py",
                  "reference.py", "cases.py", "fast_ops.py", "cuda_ops.py", "experiment.py",
@@ -37,10 +41,10 @@ class Item:
 
 def check_lesson(lesson: Lesson) -> list[Item]:
     items: list[Item] = []
-    for part in (_files, _content, _stub, _reference, _mutants, _quiz):
+    for part in (_files, _content, _stub, _reference, _mutants, _quiz, _layers):
         try:
             items.extend(part(lesson))
-        except CatalogError as e:
+        except LessonError as e:
             items.append(Item(part.__name__.strip("_"), False, str(e)))
         except Exception as e:  # a broken lesson module must be reported, not crash the check
             items.append(Item(part.__name__.strip("_"), False, f"{type(e).__name__}: {e}"))
@@ -180,8 +184,8 @@ def _quiz(lesson: Lesson) -> list[Item]:
             try:
                 posed = quiz.pose(q, learner)
                 again = quiz.pose(q, learner)
-            except (KeyError, IndexError, ValueError) as e:
-                problems.append(f"{q.id}: prompt or explanation does not format ({e!r})")
+            except LessonError as e:
+                problems.append(f"{q.id}: {e}")
                 break
             if not math.isfinite(posed.answer):
                 problems.append(f"{q.id}: answer {posed.answer} for learner {learner}")
@@ -197,6 +201,61 @@ def _quiz(lesson: Lesson) -> list[Item]:
     items.append(Item("quiz answer keys", not problems,
                       "; ".join(problems) if problems else
                       f"{len(qs)} questions; numeric ones verified for 5 learners"))
+    return items
+
+
+def _layers(lesson: Lesson) -> list[Item]:
+    """The Numba and CUDA versions agree with the reference; the experiment and race inputs
+    run. (Importing these modules is slow, so only the authoring check does it.)"""
+    import copy
+
+    from .grader import cases_for, expected_for
+    from .race import max_rel_error
+
+    items = []
+    for module in ("fast_ops", "cuda_ops"):
+        if not lesson.has_module(module):
+            continue
+        try:
+            if module == "cuda_ops":
+                from . import accel
+
+                accel.select_cuda_target()
+            mod = lesson.module(module)
+            names = [e.name for e in lesson.exercises if callable(getattr(mod, e.name, None))]
+            off = []
+            for name in names:
+                ex = lesson.exercise(name)
+                case = cases_for(lesson, ex)[0]
+                err = max_rel_error(getattr(mod, name)(*copy.deepcopy(case.args)),
+                                    expected_for(lesson, ex, case))
+                if not err <= ex.tolerance:
+                    off.append(f"{name} (relative error {err:.1e})")
+        except Exception as e:
+            items.append(Item(module, False, f"{type(e).__name__}: {e}"))
+            continue
+        items.append(Item(module, bool(names) and not off,
+                          "differs from the reference: " + ", ".join(off) if off else
+                          f"{len(names)} functions agree with the reference" if names else
+                          "defines none of the lesson's functions"))
+    if lesson.has_module("experiment"):
+        try:
+            from rich.console import Console
+
+            frame = next(iter(lesson.module("experiment").frames(lesson.reference)))
+            Console(file=io.StringIO(), width=80).print(frame)
+            items.append(Item("experiment", True, "its first frame renders"))
+        except Exception as e:
+            items.append(Item("experiment", False, f"{type(e).__name__}: {e}"))
+    make = getattr(lesson.module("cases"), "race_inputs", None)
+    if make is not None:
+        try:
+            for ex in lesson.exercises:
+                expected_for(lesson, ex, Case("race", tuple(make(ex.name,
+                                                                  np.random.default_rng(0), 4))))
+            items.append(Item("race inputs", True, "the reference runs on them"))
+        except Exception as e:
+            items.append(Item("race inputs", False, f"{type(e).__name__}: {e}"))
     return items
 
 

@@ -22,6 +22,7 @@ from .diagnose import Finding, diagnose, error_map
 from .gradcheck import check_gradient
 from .lesson import Exercise, Lesson
 from .sandbox.supervisor import Limits, Outcome, Sandbox, same_array
+from .schema import LessonError
 
 # Every verdict a check can get (the README's table explains each).
 VERDICTS = (
@@ -84,12 +85,28 @@ def seed_for(exercise: Exercise, seed: int = 0) -> int:
 
 
 def cases_for(lesson: Lesson, exercise: Exercise, seed: int = 0) -> list[Case]:
-    make = getattr(lesson.module("cases"), exercise.name)
-    return list(make(np.random.default_rng(seed_for(exercise, seed))))
+    """The graded inputs; LessonError when the lesson's cases.py cannot make them."""
+    make = lesson.function("cases", exercise.name)
+    try:
+        cases = list(make(np.random.default_rng(seed_for(exercise, seed))))
+    except Exception as e:
+        raise LessonError(f"{lesson.folder / 'cases.py'}: {exercise.name}() failed: "
+                          f"{type(e).__name__}: {e}") from e
+    if not cases or not all(isinstance(c, Case) and isinstance(c.args, tuple) for c in cases):
+        raise LessonError(f"{lesson.folder / 'cases.py'}: {exercise.name}() must return a "
+                          "non-empty list of tutor.Case(label, args)")
+    return cases
 
 
 def expected_for(lesson: Lesson, exercise: Exercise, case: Case) -> Any:
-    return getattr(lesson.reference, exercise.name)(*copy.deepcopy(case.args))
+    """What the reference returns for a case; LessonError if the reference fails."""
+    reference = lesson.function("reference", exercise.name)
+    try:
+        with np.errstate(all="ignore"):
+            return reference(*copy.deepcopy(case.args))
+    except Exception as e:
+        raise LessonError(f"{lesson.reference_path}: {exercise.name} failed on case "
+                          f"{case.label!r}: {type(e).__name__}: {e}") from e
 
 
 class Grader:
@@ -223,13 +240,17 @@ class Grader:
             self._templates = {}
             ids = {d.id for d in self.lesson.diagnoses}
             source = self.lesson.reference_path.read_text(encoding="utf-8")
-            for mutant in self.lesson.mutants():
+            for mutant in self.lesson.usable_mutants():
                 if mutant.diagnosis not in ids:
                     continue
                 namespace: dict[str, Any] = {"__name__": f"tutor_mutant_{mutant.name}"}
-                exec(compile(source + "\n" + mutant.source, str(mutant.path), "exec"), namespace)
-                self._templates.setdefault(mutant.exercise, []).append(
-                    (mutant.diagnosis, namespace[mutant.exercise]))
+                try:
+                    exec(compile(source + "\n" + mutant.source, str(mutant.path), "exec"),
+                         namespace)
+                    fn = namespace[mutant.exercise]
+                except Exception:
+                    continue  # a broken mutant is for `tutor dev check` to report
+                self._templates.setdefault(mutant.exercise, []).append((mutant.diagnosis, fn))
         return self._templates
 
     def _consistency(self, exercise: Exercise, case: Case, value: Any, deadline: float) -> str:

@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .schema import CatalogError, Fields, TomlFile
+from .schema import CatalogError, Fields, LessonError, TomlFile
 
 DEFAULT_TOLERANCE = 1e-6
 
@@ -84,7 +84,7 @@ class Lesson:
             pages.append(folder / page)
         exercises = [
             _exercise(toml, lesson_id, table, i)
-            for i, table in enumerate(top.get("exercises", list, []))
+            for i, table in enumerate(top.tables("exercises"))
         ]
         names = [e.name for e in exercises]
         for i, ex in enumerate(exercises):
@@ -100,7 +100,7 @@ class Lesson:
                     raise Fields(toml, {}, f"exercise {ex.name!r}: ", ("exercises", i)).error(
                         "wrt", f"'{out}' is the gradient of {param!r}, which is not an input")
         diagnoses = []
-        for i, table in enumerate(top.get("diagnoses", list, [])):
+        for i, table in enumerate(top.tables("diagnoses")):
             f = Fields(toml, table, f"diagnosis {i + 1}: ", ("diagnoses", i))
             f.unknown({"id", "message"})
             diagnoses.append(Diagnosis(f.get("id", str), f.get("message", str)))
@@ -140,7 +140,21 @@ class Lesson:
             pkg = types.ModuleType(package)
             pkg.__path__ = [str(self.folder)]
             sys.modules[package] = pkg
-        return importlib.import_module(f"{package}.{name}")
+        try:
+            return importlib.import_module(f"{package}.{name}")
+        except SyntaxError as e:
+            raise CatalogError(Path(e.filename or self.folder / f"{name}.py"), e.lineno,
+                               f"not valid Python: {e.msg}") from None
+        except Exception as e:  # the lesson's module fails while importing
+            raise LessonError(f"{self.folder / f'{name}.py'}: cannot be imported: "
+                              f"{type(e).__name__}: {e}") from e
+
+    def function(self, module: str, name: str) -> Any:
+        """A function of one of the lesson's modules; LessonError if it is not there."""
+        fn = getattr(self.module(module), name, None)
+        if not callable(fn):
+            raise LessonError(f"{self.folder / f'{module}.py'} defines no function {name!r}")
+        return fn
 
     def has_module(self, name: str) -> bool:
         return (self.folder / f"{name}.py").is_file()
@@ -156,10 +170,22 @@ class Lesson:
         return Quiz.from_lesson(self)
 
     def mutants(self) -> list["Mutant"]:
+        """Every mutant; a broken one raises CatalogError (see usable_mutants)."""
         folder = self.folder / "mutants"
         if not folder.is_dir():
             return []
         return [Mutant.from_file(path) for path in sorted(folder.glob("*.py"))]
+
+    def usable_mutants(self) -> list["Mutant"]:
+        """The mutants that load; broken ones are left to `tutor dev check` to report."""
+        folder = self.folder / "mutants"
+        found = []
+        for path in sorted(folder.glob("*.py")) if folder.is_dir() else []:
+            try:
+                found.append(Mutant.from_file(path))
+            except (CatalogError, OSError, UnicodeDecodeError):
+                continue
+        return found
 
     def diagnosis(self, diagnosis_id: str) -> Diagnosis | None:
         return next((d for d in self.diagnoses if d.id == diagnosis_id), None)
@@ -176,7 +202,10 @@ class Mutant:
 
     @classmethod
     def from_file(cls, path: Path) -> "Mutant":
-        source = path.read_text(encoding="utf-8")
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise CatalogError(path, None, f"cannot read: {e}") from None
         try:
             tree = ast.parse(source, str(path))
         except SyntaxError as e:
@@ -209,7 +238,7 @@ def _exercise(toml: TomlFile, lesson_id: str, table: dict[str, Any], i: int) -> 
     if not returns:
         raise f.error("returns", "'returns' must name at least one value")
     hints = f.strings("hints")
-    tolerance = float(f.get("tolerance", (int, float), DEFAULT_TOLERANCE))
+    tolerance = f.number("tolerance", DEFAULT_TOLERANCE, 1e-15, 0.1)
     gradient = None
     if "gradient" in table:
         g = Fields(toml, f.get("gradient", dict), f"exercise {name!r} gradient: ", ("exercises", i))

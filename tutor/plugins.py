@@ -20,19 +20,26 @@ DEFAULT_PLUGINS = (
 )
 
 
-class LessonFolders:
-    """A plugin that registers lesson folders found on disk (TUTOR_LESSONS_PATH)."""
+class LessonFolder:
+    """A plugin that registers one lesson folder found on disk (TUTOR_LESSONS_PATH)."""
 
-    def __init__(self, roots: Iterable[Path]):
-        self.roots = [Path(r) for r in roots]
+    def __init__(self, folder: Path):
+        self.folder = folder
 
     @hookimpl
     def tutor_register_lessons(self, register):
-        for root in self.roots:
-            folders = [root] if (root / "lesson.toml").is_file() else sorted(
-                p.parent for p in root.glob("*/lesson.toml"))
-            for folder in folders:
-                register(Lesson.from_folder(folder))
+        register(Lesson.from_folder(self.folder))
+
+
+def lesson_folders(roots: Iterable[Path]) -> list[Path]:
+    """Lesson folders: each root is a lesson folder or a folder of them (no duplicates)."""
+    found: list[Path] = []
+    for root in roots:
+        root = Path(root).resolve()
+        folders = [root] if (root / "lesson.toml").is_file() else sorted(
+            p.parent for p in root.glob("*/lesson.toml"))
+        found += [f for f in folders if f not in found]
+    return found
 
 
 def make_plugin_manager(lessons_dirs: Iterable[Path] = (), *, entry_points: bool = True,
@@ -48,11 +55,10 @@ def make_plugin_manager(lessons_dirs: Iterable[Path] = (), *, entry_points: bool
             pm.register(module, name=name)
     if entry_points:
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
-    dirs = list(lessons_dirs)
     env = os.environ.get(LESSONS_PATH_ENV, "")
-    dirs += [Path(p) for p in env.split(os.pathsep) if p]
-    if dirs:
-        pm.register(LessonFolders(dirs), name="lessons-path")
+    roots = [*lessons_dirs, *(Path(p) for p in env.split(os.pathsep) if p)]
+    for folder in lesson_folders(roots):
+        pm.register(LessonFolder(folder), name=f"lessons-path:{folder}")
     pm.check_pending()
     return pm
 
@@ -62,15 +68,19 @@ class DuplicateLesson(CatalogError):
 
 
 class Registry:
-    """Every installed lesson, in map order."""
+    """Every installed lesson, in map order, and the lessons that could not be loaded."""
 
-    def __init__(self, lessons: Iterable[Lesson]):
+    def __init__(self, lessons: Iterable[Lesson], errors: Iterable[CatalogError] = ()):
         self.lessons = sorted(lessons, key=lambda lesson: (lesson.order, lesson.id))
         self.by_id = {lesson.id: lesson for lesson in self.lessons}
+        self.errors = list(errors)
 
     @classmethod
     def from_plugins(cls, pm: pluggy.PluginManager) -> "Registry":
+        """Call each plugin's hook in turn. A plugin whose lesson is broken is reported in
+        ``errors`` and the others still load: one bad folder must not stop a learner."""
         found: dict[str, Lesson] = {}
+        errors: list[CatalogError] = []
         for impl in pm.hook.tutor_register_lessons.get_hookimpls():  # registration order
             plugin_name = pm.get_name(impl.plugin) or repr(impl.plugin)
 
@@ -78,15 +88,19 @@ class Registry:
                 if not isinstance(lesson, Lesson):
                     raise TypeError(f"plugin {_plugin} registered {lesson!r}, not a tutor.Lesson")
                 if lesson.id in found:
-                    raise DuplicateLesson(
+                    errors.append(DuplicateLesson(
                         lesson.folder / "lesson.toml", None,
                         f"lesson id {lesson.id!r} is registered by both "
-                        f"{found[lesson.id].plugin} and {_plugin}")
+                        f"{found[lesson.id].plugin} and {_plugin}"))
+                    return
                 lesson.plugin = _plugin
                 found[lesson.id] = lesson
 
-            impl.function(register)
-        return cls(found.values())
+            try:
+                impl.function(register)
+            except CatalogError as e:
+                errors.append(e)
+        return cls(found.values(), errors)
 
     def get(self, lesson_id: str) -> Lesson | None:
         return self.by_id.get(lesson_id)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .schema import CatalogError, Fields, TomlFile
+from .schema import CatalogError, Fields, LessonError, TomlFile
 
 if TYPE_CHECKING:
     from .lesson import Lesson
@@ -61,7 +61,7 @@ class Posed:
             raise ValueError(f"answer with a letter a-{LETTERS[n - 1]} (or 1-{n})")
         try:
             value = float(Fraction(text)) if "/" in text else float(text)
-        except (ValueError, ZeroDivisionError):
+        except (ValueError, ZeroDivisionError, OverflowError):
             raise ValueError("answer with a number, e.g. 0.25, -3, 1e-3 or 1/4") from None
         if not math.isfinite(value):
             raise ValueError("answer with a finite number")
@@ -93,7 +93,7 @@ class Quiz:
         top = Fields(toml, toml.data, "")
         top.unknown({"format", "questions"})
         questions = []
-        for i, table in enumerate(top.get("questions", list, [])):
+        for i, table in enumerate(top.tables("questions")):
             questions.append(_question(toml, table, i))
         seen: set[str] = set()
         for q in questions:
@@ -117,11 +117,18 @@ class Quiz:
             return Posed(question, question.prompt, question.explanation, question.answer)
         seed = zlib.crc32(f"{learner}:{self.lesson.id}:{question.id}".encode())
         make = getattr(self._generators(), question.generator)
-        params, answer = make(np.random.default_rng(seed))
-        answer = float(answer)
-        fill = dict(params, answer=f"{answer:.6g}")
-        return Posed(question, question.prompt.format(**fill),
-                     question.explanation.format(**fill), answer)
+        where = f"{self.lesson.folder / 'quiz.py'}: {question.generator}()"
+        try:
+            params, answer = make(np.random.default_rng(seed))
+            answer = float(answer)
+            fill = dict(params, answer=f"{answer:.6g}")
+            prompt, explanation = (question.prompt.format(**fill),
+                                   question.explanation.format(**fill))
+        except Exception as e:
+            raise LessonError(f"{where} failed: {type(e).__name__}: {e}") from e
+        if not math.isfinite(answer):
+            raise LessonError(f"{where} gave the answer {answer}")
+        return Posed(question, prompt, explanation, answer)
 
 
 def _question(toml: TomlFile, table: dict[str, Any], i: int) -> Question:
@@ -151,5 +158,5 @@ def _question(toml: TomlFile, table: dict[str, Any], i: int) -> Question:
         if key in table:
             raise f.error(key, f"a numeric question has no '{key}' (its generator computes it)")
     return Question(generator=f.get("generator", str),
-                    tolerance=float(f.get("tolerance", (int, float), 0.01)),
-                    abs_tolerance=float(f.get("abs_tolerance", (int, float), 0.005)), **common)
+                    tolerance=f.number("tolerance", 0.01, 0.0, 0.5),
+                    abs_tolerance=f.number("abs_tolerance", 0.005, 0.0, 1e6), **common)

@@ -8,7 +8,11 @@ from typing import Any
 FORMAT = 1  # the newest lesson.toml / quiz.toml format this version reads
 
 
-class CatalogError(ValueError):
+class LessonError(Exception):
+    """A lesson's own files are broken: the lesson's author must fix them."""
+
+
+class CatalogError(LessonError, ValueError):
     """A lesson file that does not follow its schema."""
 
     def __init__(self, path: Path, line: int | None, message: str):
@@ -26,6 +30,9 @@ class TomlFile:
             self.text = path.read_text(encoding="utf-8")
         except OSError as e:
             raise CatalogError(path, None, f"cannot read: {e.strerror}") from None
+        except UnicodeDecodeError as e:
+            raise CatalogError(path, None, f"not UTF-8 text ({e.reason} at byte {e.start})") \
+                from None
         try:
             self.data = tomllib.loads(self.text)
         except tomllib.TOMLDecodeError as e:
@@ -92,6 +99,21 @@ class Fields:
             names = (kind.__name__ if isinstance(kind, type)
                      else " or ".join(k.__name__ for k in kind))
             raise self.error(key, f"'{key}' must be {_article(names)}, not {value!r}")
+        return value
+
+    def tables(self, key: str) -> list[dict[str, Any]]:
+        """An array of tables (``[[key]]``), each checked to be a table."""
+        value = self.get(key, list, [])
+        if not all(isinstance(v, dict) for v in value):
+            raise self.error(key, f"'{key}' must be written as [[{key}]] tables")
+        return list(value)
+
+    def number(self, key: str, default: float, low: float, high: float) -> float:
+        """A finite number in [low, high] (a tolerance, say)."""
+        value = float(self.get(key, (int, float), default))
+        if not low <= value <= high:  # also refuses nan and inf
+            raise self.error(key, f"'{key}' must be a number from {low:g} to {high:g}, "
+                             f"not {value!r}")
         return value
 
     def strings(self, key: str, default: Any = ...) -> list[str]:
