@@ -1,8 +1,8 @@
 """The plain commands, run as a learner would run them."""
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
