@@ -1,0 +1,129 @@
+"""Commands that run code: the lesson's experiment and the race of its kernels."""
+
+import click
+
+from ..schema import LessonError
+from .base import (
+    cli,
+    console,
+    fail,
+    find_exercise,
+    find_lesson,
+    open_store,
+    workspace,
+)
+
+
+@cli.command()
+@click.argument("lesson_id", metavar="LESSON")
+@click.option("--reference", is_flag=True, help="Use the reference even if yours pass.")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Change a parameter of the experiment (repeatable).")
+@click.pass_context
+def run(ctx: click.Context, lesson_id: str, reference: bool, overrides: tuple[str, ...]) -> None:
+    """Run LESSON's experiment: with your functions once they all pass."""
+    from rich.live import Live
+
+    from .. import experiment
+
+    lesson = find_lesson(ctx, lesson_id)
+    if not lesson.has_module("experiment"):
+        fail(f"lesson {lesson.id!r} has no experiment")
+    try:
+        params = experiment.parse_params(lesson, overrides)
+    except LessonError:
+        raise  # a broken experiment.py: reported by main() as the lesson's problem
+    except ValueError as e:
+        fail(str(e))
+    ws = workspace()
+    store = open_store(ws)
+    setup = experiment.setup(lesson, ws.solution_path(lesson) if ws else None, store, reference)
+    out = console()
+    module = lesson.module("experiment")
+    out.print(f"[bold]{getattr(module, 'TITLE', lesson.title)}[/] — with {setup.who} "
+              f"[dim]({setup.reason})[/]")
+    last = None
+    try:
+        if out.is_terminal:
+            with Live(console=out, auto_refresh=False, transient=False) as live:
+                for frame in experiment.frames(lesson, setup.ops, params):
+                    live.update(frame, refresh=True)
+                    last = frame
+        else:
+            for frame in experiment.frames(lesson, setup.ops, params):
+                last = frame
+            if last is not None:
+                out.print(last)
+    except experiment.LearnerError as e:
+        fail(f"the experiment stopped: {e}", code=1)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as e:
+        if setup.sandbox is not None:  # the learner's functions gave something unusable
+            fail(f"the experiment stopped: your functions returned something it cannot use "
+                 f"({type(e).__name__}: {e})", code=1)
+        fail(f"the experiment failed with {params or 'its defaults'}: "
+             f"{type(e).__name__}: {e}", code=1)
+    finally:
+        setup.close()
+        if store:
+            store.close()
+    if last is None:
+        out.print("The experiment had nothing to show with these settings.")
+
+
+@cli.command()
+@click.argument("target", metavar="LESSON.FUNCTION")
+@click.option("--size", type=click.IntRange(1, 100_000), default=None,
+              help="Problem size (the lesson's race_inputs decide what it scales); "
+                   "256, or 16 under the simulator.")
+@click.option("--repeat", type=click.IntRange(1, 1000), default=5, show_default=True)
+@click.option("--simulator", is_flag=True,
+              help="Also race the CUDA kernels under the simulator when there is no GPU "
+                   "(correctness only: very slow, keep --size small).")
+@click.pass_context
+def race(ctx: click.Context, target: str, size: int | None, repeat: int,
+         simulator: bool) -> None:
+    """Race the lesson's NumPy, Numba and CUDA versions of a function on the same inputs."""
+    import numpy as np
+    from rich.table import Table
+
+    from .. import accel
+    from ..race import Mismatch
+    from ..race import race as run_race
+
+    lesson, exercise = find_exercise(ctx, target)
+    if exercise is None:
+        fail("give a function, e.g. `tutor race backprop.affine_forward`")
+    make = getattr(lesson.module("cases"), "race_inputs", None)
+    if make is None:
+        fail(f"lesson {lesson.id!r} has no race_inputs in its cases.py")
+    backends = ["numpy", "numba"]
+    out = console()
+    gpu = accel.select_cuda_target() == "gpu"
+    if gpu or simulator:
+        backends.append("cuda")
+    else:
+        out.print("[dim]No GPU found: the CUDA kernels are left out (--simulator runs them "
+                  "under the simulator, for correctness only).[/]")
+    if size is None:
+        size = 256 if gpu or not simulator else 16
+    with out.status("compiling and timing…"):
+        try:
+            args = make(exercise.name, np.random.default_rng(0), size)
+            timings = run_race(lesson, exercise.name, args, backends, repeat)
+        except Mismatch as e:
+            fail(str(e), code=1)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as e:  # too big for memory, or a lesson's race inputs that fail
+            fail(f"the race failed at size {size}: {type(e).__name__}: {e}", code=1)
+    base = next(t.seconds for t in timings if t.backend == "numpy")
+    table = Table(title=f"{exercise.id}, size {size}")
+    for col in ("backend", "best time", "vs NumPy", "first call extra", "max rel error"):
+        table.add_column(col, justify="left" if col == "backend" else "right")
+    for t in timings:
+        name = t.backend + (" (simulator)" if t.backend == "cuda" and not gpu else "")
+        table.add_row(name, f"{t.seconds * 1e3:.3f} ms", f"{base / t.seconds:.2f}x",
+                      f"{t.compile_seconds:.2f} s", f"{t.max_rel_error:.1e}")
+    out.print(table)
