@@ -36,7 +36,7 @@ def test_verdicts_the_sandbox_reports_are_known():
 def test_readme_quick_start_is_two_commands():
     quick = README.split("## Quick start", 1)[1].split("##", 1)[0]
     blocks = re.findall(r"```sh\n(.*?)```", quick, re.S)
-    assert [b.strip() for b in blocks] == ["pip install . && tutor init my-work",
+    assert [b.strip() for b in blocks] == ["pip install . && tutor start",
                                            "pip install '.[test]' && pytest"]
     ci = (REPO / ".ci" / "run").read_text()
     assert "pip install '.[test]' && pytest" in ci

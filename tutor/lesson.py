@@ -190,6 +190,11 @@ class Lesson:
     def diagnosis(self, diagnosis_id: str) -> Diagnosis | None:
         return next((d for d in self.diagnoses if d.id == diagnosis_id), None)
 
+    def known_mistakes(self, exercise: "Exercise") -> list[Diagnosis]:
+        """The lesson's diagnoses that its mutants of this exercise stand for."""
+        ids = {m.diagnosis for m in self.usable_mutants() if m.exercise == exercise.name}
+        return [d for d in self.diagnoses if d.id in ids]
+
 
 @dataclass(frozen=True)
 class Mutant:

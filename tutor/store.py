@@ -164,6 +164,20 @@ class Store:
             "quiz_answers WHERE lesson = ? GROUP BY question)", (lesson,)).fetchall()
         return {q: bool(c) for q, c in rows}
 
+    def events(self, kind: str, subject: str) -> list[dict[str, Any]]:
+        """The data of every event of one kind about one subject, oldest first."""
+        rows = self.db.execute("SELECT data FROM events WHERE kind = ? AND subject = ? "
+                               "ORDER BY id", (kind, subject)).fetchall()
+        out = []
+        for (data,) in rows:
+            try:
+                value = json.loads(data)
+            except ValueError:
+                continue  # an unreadable event is skipped, never fatal
+            if isinstance(value, dict):
+                out.append(value)
+        return out
+
     def export(self) -> dict[str, Any]:
         """Everything recorded, as plain data (for ``tutor progress --json``)."""
         out: dict[str, Any] = {"schema": SCHEMA_VERSION}

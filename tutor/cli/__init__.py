@@ -4,7 +4,7 @@ Imports stay inside the commands: ``tutor --help`` must not pay for NumPy, and n
 imports Numba.
 """
 
-from . import check, dev, lab, learning  # noqa: F401  (each registers its commands)
+from . import check, dev, lab, learning, start  # noqa: F401  (each registers its commands)
 from .base import cli, main
 
 __all__ = ["cli", "main"]

@@ -81,6 +81,7 @@ def _record(ws: "Workspace | None", file: Path, results: Any) -> None:
     """Record attempts in the workspace that holds the graded file, if any."""
     import sqlite3
 
+    from ..progress import record_results
     from ..workspace import Workspace
 
     ws = Workspace.find(file.resolve().parent) or ws
@@ -88,9 +89,7 @@ def _record(ws: "Workspace | None", file: Path, results: Any) -> None:
     if store is None:
         return
     try:
-        for r in results:
-            store.record_attempt(r.exercise, r.verdict, sum(c.passed for c in r.checks),
-                                 len(r.checks), r.seconds, str(file))
+        record_results(store, file, results)
     except sqlite3.Error as e:
         click.echo(f"tutor: progress not recorded ({e})", err=True)
     finally:

@@ -2,7 +2,7 @@
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -17,9 +17,6 @@ from .base import (
     registry,
     workspace,
 )
-
-if TYPE_CHECKING:
-    from ..lesson import Exercise, Lesson
 
 
 @cli.command()
@@ -106,7 +103,7 @@ def hint(ctx: click.Context, target: str) -> None:
         store.record_hint(exercise.id, level)
         store.close()
     if level == len(ladder):
-        mistakes = [d.message for d in _known_mistakes(lesson, exercise)]
+        mistakes = [d.message for d in lesson.known_mistakes(exercise)]
         if mistakes:
             out.print("\n[bold]Mistakes often made here:[/]")
             for message in mistakes:
@@ -114,12 +111,6 @@ def hint(ctx: click.Context, target: str) -> None:
         out.print("\n[dim]That was the last hint. `tutor check` shows what is still wrong.[/]")
     else:
         out.print(f"\n[dim]Run `tutor hint {exercise.id}` again for the next one.[/]")
-
-
-def _known_mistakes(lesson: "Lesson", exercise: "Exercise") -> list[Any]:
-    """The lesson's diagnoses that its mutants of this exercise stand for."""
-    ids = {m.diagnosis for m in lesson.usable_mutants() if m.exercise == exercise.name}
-    return [d for d in lesson.diagnoses if d.id in ids]
 
 
 @cli.command()
@@ -209,31 +200,30 @@ def progress(ctx: click.Context, as_json: bool) -> None:
         data["lessons"] = _progress_rows(ctx, store)
         click.echo(json.dumps(data, indent=2))
         return
+    from ..progress import duration
+
     table = Table(title=f"Progress in {ws.root}")
-    for col in ("lesson", "exercises passed", "attempts", "hints", "quiz"):
+    for col in ("lesson", "read", "quiz", "exercises passed", "attempts", "hints", "time"):
         table.add_column(col, justify="left" if col == "lesson" else "right")
     for row in _progress_rows(ctx, store):
         done = row["passed"] == row["exercises"] and row["exercises"]
-        table.add_row(row["lesson"], f"[{'green' if done else 'default'}]{row['passed']}/"
+        table.add_row(row["lesson"], f"{row['pages_read']}/{row['pages']}",
+                      f"{row['quiz_right']}/{row['quiz_total'] or '?'}",
+                      f"[{'green' if done else 'default'}]{row['passed']}/"
                       f"{row['exercises']}[/]", str(row["attempts"]), str(row["hints"]),
-                      f"{row['quiz_right']}/{row['quiz_total'] or '?'}")
+                      duration(row["seconds"]))
     console().print(table)
     store.close()
 
 
 def _progress_rows(ctx: click.Context, store: Any) -> list[dict[str, Any]]:
+    from dataclasses import asdict
+
+    from ..progress import lesson_progress
+
     rows = []
     for lesson in registry(ctx):
-        statuses = [store.exercise_status(e.id) for e in lesson.exercises]
-        answers = store.quiz_score(lesson.id)
-        try:
-            quiz_total: int | None = len(lesson.quiz.questions)
-        except LessonError:
-            quiz_total = None  # a broken quiz catalog; `tutor dev check` says why
-        rows.append({"lesson": lesson.id, "exercises": len(statuses),
-                     "passed": sum(s.passed for s in statuses),
-                     "attempts": sum(s.attempts for s in statuses),
-                     "hints": sum(s.hints for s in statuses),
-                     "quiz_right": sum(answers.values()),
-                     "quiz_total": quiz_total})
+        row = asdict(lesson_progress(lesson, store))
+        del row["next"], row["title"]
+        rows.append(row)
     return rows

@@ -72,11 +72,20 @@ class Sandbox:
         self._tmp = tempfile.TemporaryDirectory(prefix="tutor-sandbox-")
         self._req = self._res = -1
         self._spawned_at = 0.0
+        self._load_sent = False
 
     # -- life cycle -----------------------------------------------------------------------
 
     def start(self) -> None:
         """Start the process and ask it to load the file, without waiting for it."""
+        self.spawn()
+        if not self._load_sent:
+            self._load_sent = True
+            write_message(self._req, {"op": "load", "path": self.path}, [])
+
+    def spawn(self) -> None:
+        """Start the process (it imports NumPy and waits) without loading the file yet: a
+        spawned sandbox grades a file saved later with no start-up cost."""
         if self.proc is not None:
             return
         req_r, req_w = os.pipe()
@@ -103,7 +112,7 @@ class Sandbox:
         self._req, self._res = req_w, res_r
         self._spawned_at = time.monotonic()
         self.loaded = None
-        write_message(self._req, {"op": "load", "path": self.path}, [])
+        self._load_sent = False
 
     def load(self, timeout: float) -> Outcome:
         """Wait for the file to be loaded; its outcome (a syntax error, say) is kept."""
@@ -118,11 +127,19 @@ class Sandbox:
         """Load another file in the same process (trusted files only: dev check's mutants)."""
         self.path = str(Path(path).resolve())
         self.loaded = None
-        if self.proc is not None:
+        if self.proc is not None and self._load_sent:
             try:
                 write_message(self._req, {"op": "load", "path": self.path}, [])
             except OSError:
                 self._kill()
+
+    def interrupt(self) -> None:
+        """Kill the process from another thread: a call waiting on it ends at once (the
+        waiting thread cleans up). Safe at any moment; close() is still needed."""
+        proc = self.proc
+        if proc is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
 
     def close(self) -> None:
         if self.proc is not None:

@@ -1,0 +1,49 @@
+"""Shared by the app's Pilot and snapshot tests: a workspace, and waiting for the app."""
+
+import asyncio
+import io
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+
+from tutor.app.app import TutorApp
+from tutor.plugins import Registry
+from tutor.workspace import Workspace
+
+LEARNER = "0123456789abcdef0123456789abcdef"  # fixed, so quiz numbers are the same each run
+
+
+def make_workspace(root: Path, registry: Registry) -> Workspace:
+    ws = Workspace.create(root)
+    for lesson in registry:
+        ws.add_stub(lesson)
+    store = ws.store()
+    with store.transaction() as db:
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('learner', ?)", (LEARNER,))
+    store.close()
+    return ws
+
+
+def app_for(ws: Workspace, registry: Registry) -> TutorApp:
+    return TutorApp(registry, workspace=ws.root, cwd=ws.root.parent)
+
+
+async def until(pilot, condition, timeout: float = 15.0) -> None:
+    """Let the app run until ``condition()`` holds (a grade finishing, say)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {condition}")
+        await pilot.pause(0.05)
+
+
+def plain(widget) -> str:
+    """What a Static shows, as plain text."""
+    content = widget.content
+    if isinstance(content, str):
+        return Text.from_markup(content).plain
+    console = Console(width=300, file=io.StringIO(), record=True)
+    console.print(content)
+    return console.export_text()

@@ -1,0 +1,132 @@
+"""The app: finds or creates the workspace, opens the lesson map, owns the progress store."""
+
+import contextlib
+import sqlite3
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from ..plugins import Registry
+from ..sandbox.supervisor import Limits
+from ..store import Store, StoreError
+from ..workspace import MARKER, Workspace
+
+DEFAULT_FOLDER = "tutor-workspace"
+
+
+def find_workspace(cwd: Path) -> Workspace | None:
+    """The workspace holding the current directory, else ./tutor-workspace if it is one."""
+    found = Workspace.find(cwd)
+    if found is None and (cwd / DEFAULT_FOLDER / MARKER).is_dir():
+        found = Workspace((cwd / DEFAULT_FOLDER).resolve())
+    return found
+
+
+class TutorApp(App[None]):
+    TITLE = "tutor"
+    CSS_PATH = "tutor.tcss"
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "Help", key_display="f1"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, registry: Registry, workspace: Path | None = None,
+                 cwd: Path | None = None):
+        super().__init__()
+        self.registry = registry
+        self.cwd = (cwd or Path.cwd()).resolve()
+        self.requested = workspace
+        self.workspace: Workspace | None = None
+        self.store: Store | None = None
+        self.limits = Limits()  # for grading the learner's code
+
+    def on_mount(self) -> None:
+        from .screens.welcome import WelcomeScreen
+
+        requested = self.requested.expanduser().resolve() if self.requested else None
+        if requested is not None:
+            found = Workspace(requested) if (requested / MARKER).is_dir() else None
+        else:
+            found = find_workspace(self.cwd)
+        if found is not None and self.open_workspace(found) is None:
+            return
+        proposed = requested or self.cwd / DEFAULT_FOLDER
+        self.push_screen(WelcomeScreen(proposed, error=self.store_error if found else ""))
+
+    store_error = ""
+
+    def open_workspace(self, workspace: Workspace) -> str | None:
+        """Open the workspace's progress and show the lesson map; the error, if it cannot."""
+        from .screens.home import HomeScreen
+
+        try:
+            store = workspace.store()
+            store.learner_id()
+        except (StoreError, sqlite3.Error, OSError) as e:
+            self.store_error = f"{workspace.root}: {e}"
+            return self.store_error
+        self.workspace, self.store = workspace, store
+        for lesson in self.registry:  # lessons installed since: add their files, never overwrite
+            with contextlib.suppress(OSError):  # shown when the exercise is opened
+                workspace.add_stub(lesson)
+        self.sub_title = workspace.root.name
+        if len(self.screen_stack) > 1:  # replacing the welcome screen
+            self.switch_screen(HomeScreen())
+        else:
+            self.push_screen(HomeScreen())
+        return None
+
+    # -- actions everywhere ---------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    async def action_quit(self) -> None:
+        """Quit, but never lose an unsaved editor buffer without asking."""
+        from .screens.confirm import ConfirmScreen
+        from .screens.exercise import ExerciseScreen
+
+        unsaved = [s for s in self.screen_stack if isinstance(s, ExerciseScreen) and s.unsaved]
+        if not unsaved:
+            self.exit()
+            return
+
+        def decide(choice: str | None) -> None:
+            if choice == "save":
+                for screen in unsaved:
+                    if not screen.save():
+                        return  # could not save: stay
+                self.exit()
+            elif choice == "discard":
+                self.exit()
+
+        self.push_screen(ConfirmScreen(
+            "Your editor has unsaved changes.",
+            [("save", "Save and quit"), ("discard", "Quit without saving"),
+             ("cancel", "Cancel")]), decide)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette lists every action of the screen, then the app's own."""
+        seen = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(binding.description, f"key: {binding.key_display or binding.key}",
+                                partial(self._run_binding, active.node, binding.action))
+        yield from super().get_system_commands(screen)
+
+    async def _run_binding(self, node, action: str) -> None:
+        await self.run_action(action, node)
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            self.store.close()

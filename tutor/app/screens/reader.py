@@ -1,0 +1,98 @@
+"""The reader: a lesson's Markdown pages, one at a time, where the learner left off."""
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, Markdown, Static
+
+from ...lesson import Lesson
+from ...progress import PAGE, page_title
+from .base import LessonScreen
+
+
+class ReaderScreen(LessonScreen):
+    CSS_PATH = "reader.tcss"
+    BINDINGS = [
+        Binding("right,n", "page(1)", "Next page", key_display="→"),
+        Binding("left,b", "page(-1)", "Previous page", key_display="←"),
+        Binding("q", "quiz", "Quiz"),
+        Binding("e", "code", "Code"),
+    ]
+
+    def __init__(self, lesson: Lesson, page: int | None = None):
+        super().__init__(lesson)
+        self.page, self.asked = 0, page
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="where")
+        with VerticalScroll(id="page"):
+            yield Markdown(id="text")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        store, scroll = self.tutor.store, 0.0
+        last = store.events(PAGE, self.lesson.id)[-1:] if store else []
+        if self.asked is not None:
+            self.page = self.asked
+        elif last:  # where the learner left off
+            self.page = int(last[0].get("page", 0) or 0)
+            scroll = float(last[0].get("scroll", 0) or 0)
+        self.page = max(0, min(self.page, len(self.lesson.pages) - 1))
+        await self.show_page(scroll)
+        self.query_one("#page").focus()
+
+    async def show_page(self, scroll: float = 0.0) -> None:
+        path = self.lesson.pages[self.page]
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            text = f"*This page could not be read:* `{e}`"
+        await self.query_one("#text", Markdown).update(text)
+        total = len(self.lesson.pages)
+        self.query_one("#where", Static).update(
+            f"[b]{self.lesson.title}[/] · page {self.page + 1} of {total} · "
+            f"{page_title(path)}")
+        view = self.query_one("#page", VerticalScroll)
+        view.scroll_home(animate=False, immediate=True)
+        if scroll:  # once the page is laid out
+            self.call_after_refresh(view.scroll_to, y=scroll, animate=False)
+        self.remember(scroll)
+
+    def remember(self, scroll: float | None = None) -> None:
+        """Record the page as read, and where the learner is on it."""
+        store = self.tutor.store
+        if scroll is None:
+            scroll = self.query_one("#page", VerticalScroll).scroll_y
+        if store is not None:
+            store.record_event(PAGE, self.lesson.id, {"page": self.page,
+                                                      "scroll": round(scroll, 1)})
+
+    async def action_page(self, step: int) -> None:
+        page = self.page + step
+        if page >= len(self.lesson.pages):
+            self.notify("That was the last page. Press q for the quiz, e for the code.")
+            return
+        if page < 0:
+            return
+        self.page = page
+        await self.show_page()
+
+    def action_back(self) -> None:
+        self.remember()  # the scroll position too
+        super().action_back()
+
+    def action_quiz(self) -> None:
+        from .quiz import QuizScreen
+
+        self.remember()
+        self.app.switch_screen(QuizScreen(self.lesson))
+
+    def action_code(self) -> None:
+        from .exercise import ExerciseScreen
+
+        if not self.lesson.exercises:
+            self.notify("This lesson has no exercises.")
+            return
+        self.remember()
+        self.app.switch_screen(ExerciseScreen(self.lesson, 0))

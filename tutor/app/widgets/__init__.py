@@ -1,0 +1,1 @@
+"""Reusable widgets (their styles in DEFAULT_CSS)."""
