@@ -66,6 +66,19 @@ async def test_first_run_offers_a_workspace_and_creates_it(tmp_path, only_backpr
         assert isinstance(app.screen, HomeScreen)
 
 
+async def test_a_progress_file_from_a_newer_tutor_is_refused_untouched(ws, only_backprop):
+    store = Store(ws.db_path)
+    store.db.execute("PRAGMA user_version = 99")
+    store.close()
+    before = ws.db_path.read_bytes()
+    app = app_for(ws, only_backprop)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+        assert "newer tutor" in text_of(app, "#error")
+    assert ws.db_path.read_bytes() == before
+
+
 async def test_read_quiz_code_and_progress_survives_a_restart(ws, only_backprop, backprop):
     app = app_for(ws, only_backprop)
     async with app.run_test(size=SIZE) as pilot:

@@ -87,6 +87,14 @@ def two_layer_net(rng):
     return cases
 
 
+# The heavy functions `benchmarks/kernels.py` times: (quick sizes, full GPU sizes).
+BENCHMARKS = {
+    "affine_forward": ([16, 40], [256, 1024, 2048]),  # N = D = M
+    "relu_forward": ([16, 40], [1024, 4096]),  # an N x N array
+    "softmax_cross_entropy": ([16, 128], [1024, 16384]),  # N rows of 10 classes
+}
+
+
 def race_inputs(name, rng, size=256):
     """Bigger inputs for `tutor race`: ``size`` is the batch size N and the layer widths."""
     n = size

@@ -31,7 +31,7 @@ class TutorApp(App[None]):
     CSS_PATH = "tutor.tcss"
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help", key_display="f1"),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
     ]
 
     def __init__(self, registry: Registry, workspace: Path | None = None,

@@ -1,13 +1,13 @@
 """Help: how tutor is meant to be used, and every key of the screen it was opened from."""
 
 from rich.table import Table
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-FLOW = """\
+FLOW = """
 [b]How it works[/b]
 On the lesson map, pick a lesson (the one marked ▶ is next). Read its pages, answer its \
 quiz, then write the code: the lesson's file in your workspace holds one function per \
@@ -33,17 +33,18 @@ class HelpScreen(ModalScreen[None]):
         keys.add_column(style="bold cyan")
         keys.add_column()
         seen = set()
-        for _key, active in self.under.active_bindings.items():
+        for active in self.under.active_bindings.values():
             binding = active.binding
-            if not binding.description or (binding.action, binding.description) in seen:
-                continue
-            seen.add((binding.action, binding.description))
+            if (not binding.description or not isinstance(active.node, Screen | App)
+                    or binding.description in seen):
+                continue  # widgets' own keys (cursor movement, ...) are not news
+            seen.add(binding.description)
             keys.add_row(binding.key_display or self.app.get_key_display(binding),
                          binding.description)
         with VerticalScroll(id="help"):
-            yield Static(FLOW)
             yield Static("[b]Keys on this screen[/b]")
             yield Static(keys)
+            yield Static(FLOW)
             yield Static("[dim]escape closes this help[/]")
 
     async def action_dismiss(self, result: None = None) -> None:

@@ -59,6 +59,8 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        for error in self.tutor.registry.errors:  # the others still work
+            self.notify(f"Skipped a broken lesson: {error}", severity="warning", timeout=10)
         self.refresh_progress()
         table = self.query_one(DataTable)
         if self.target is not None:
