@@ -1,0 +1,15 @@
+"""Multiplies by total_norm / max_norm instead of max_norm / total_norm."""
+
+import math
+
+import numpy as np
+
+EXERCISE = "clip_by_global_norm"
+DIAGNOSIS = "norm-factor-inverted"
+
+
+def clip_by_global_norm(grads, max_norm):
+    total_norm = math.sqrt(sum(float(np.sum(g * g)) for g in grads))
+    if total_norm > max_norm:
+        return [g * (total_norm / max_norm) for g in grads], total_norm
+    return [g.copy() for g in grads], total_norm
