@@ -306,7 +306,7 @@ def test_run_reports_a_learner_function_that_returns_nonsense(workspace, backpro
     (workspace / "backprop.py").write_text(backprop.reference_path.read_text()
                                            + "\ndef two_layer_net(*args):\n    return None\n")
     proc = tutor("run", "backprop", "--set", "steps=3", cwd=workspace)
-    assert proc.returncode == 1 and "cannot use" in proc.stderr
+    assert proc.returncode == 1 and "stopped with your functions" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 

@@ -59,9 +59,11 @@ def run(ctx: click.Context, lesson_id: str, reference: bool, overrides: tuple[st
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as e:
-        if setup.sandbox is not None:  # the learner's functions gave something unusable
-            fail(f"the experiment stopped: your functions returned something it cannot use "
-                 f"({type(e).__name__}: {e})", code=1)
+        if setup.sandbox is not None:  # an unusable value from the learner, or a parameter
+            fail(f"the experiment stopped with your functions and "
+                 f"{params or 'its defaults'}: {type(e).__name__}: {e}. If your functions "
+                 "returned something it cannot use, `--reference` runs it with the "
+                 "reference", code=1)
         fail(f"the experiment failed with {params or 'its defaults'}: "
              f"{type(e).__name__}: {e}", code=1)
     finally:
