@@ -18,6 +18,7 @@ LESSONS_PATH_ENV = "TUTOR_LESSONS_PATH"
 DEFAULT_PLUGINS = (
     "tutor_lessons.backprop",
     "tutor_lessons.clipping",
+    "tutor_lessons.cnn",
     "tutor_lessons.gan",
 )
 
