@@ -1,7 +1,8 @@
 """Reference solutions for the backprop lesson, in plain NumPy.
 
 Each function is the readable version of the math in the lesson's pages; the grader
-compares a learner's file against these, and `tutor solution` shows them once passed.
+compares a learner's file against these, and the app shows each one beside the learner's
+code once their exercise passes.
 """
 
 import numpy as np
