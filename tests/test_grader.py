@@ -6,7 +6,10 @@ import numpy as np
 import pytest
 
 from tutor.compare import rel_error
-from tutor.grader import cases_for
+from tutor.grader import Grader, cases_for
+from tutor.lesson import Lesson
+from tutor.sandbox.supervisor import Limits
+from tutor.schema import CatalogError
 
 # Correct implementations written differently from the reference: loops, einsum, np.dot,
 # other stable formulas, lists instead of tuples, NumPy scalars for losses.
@@ -317,3 +320,111 @@ def test_keepdims_is_a_reshape_not_a_missing_sum(solution, grade):
     result = grade(solution(source), ["affine_backward"])["affine_backward"]
     diagnoses = {c.diagnosis for c in result.checks if not c.passed}
     assert diagnoses == {"wrong-shape"}
+
+
+# Optimizer steps: an exercise may declare a returned value an update of an input
+# ([exercises.update]); it is then compared on w_new - w, where a small error in the step
+# cannot hide behind the size of w.
+
+STEP_TOML = """\
+format = 1
+id = "{id}"
+title = "Steps"
+
+[[exercises]]
+name = "step"
+signature = "step(w, dw, lr)"
+returns = ["w_new"]
+hints = []
+{update}
+
+[[diagnoses]]
+id = "half-step"
+message = "Half the step."
+"""
+STEP_CASES = """\
+from tutor import Case
+
+
+def step(rng):
+    # w near 1e3, lr * dw near 1e-3: w is about 1e6 times bigger than the update
+    return [Case("w large", (1e3 + rng.random(8), rng.uniform(1.0, 2.0, 8), 1e-3))]
+"""
+
+
+@pytest.fixture(scope="module")
+def step_lessons(tmp_path_factory):
+    lessons = {}
+    for key, update in [("update", '[exercises.update]\nw_new = "w"'), ("plain", "")]:
+        folder = tmp_path_factory.mktemp(key)
+        (folder / "lesson.toml").write_text(STEP_TOML.format(id=f"step_{key}", update=update))
+        (folder / "reference.py").write_text("def step(w, dw, lr):\n    return w - lr * dw\n")
+        (folder / "cases.py").write_text(STEP_CASES)
+        (folder / "mutants").mkdir()
+        (folder / "mutants" / "step__half.py").write_text(
+            'EXERCISE = "step"\nDIAGNOSIS = "half-step"\n\n\n'
+            "def step(w, dw, lr):\n    return w - 0.5 * lr * dw\n")
+        lessons[key] = Lesson.from_folder(folder)
+    return lessons
+
+
+def grade_step(lesson, tmp_path, body):
+    path = tmp_path / "step.py"
+    path.write_text(f"import numpy as np\n\n\ndef step(w, dw, lr):\n    {body}\n")
+    grader = Grader(lesson, path, Limits(seconds=10.0))
+    try:
+        (result,) = grader.grade()
+        return result
+    finally:
+        grader.close()
+
+
+def test_an_update_declaration_is_read(step_lessons):
+    assert step_lessons["update"].exercise("step").update == {"w_new": "w"}
+    assert step_lessons["plain"].exercise("step").update == {}
+
+
+@pytest.mark.parametrize("body", ["return w - lr * dw",
+                                  "out = w.copy()\n    out -= dw * lr\n    return out",
+                                  "return w + (-lr) * dw"])
+def test_a_correct_step_passes_on_its_update(step_lessons, tmp_path, body):
+    result = grade_step(step_lessons["update"], tmp_path, body)
+    assert result.passed, result.message
+
+
+def test_a_step_off_by_1e_4_is_rejected_though_w_is_1e6_times_larger(step_lessons, tmp_path):
+    body = "return w - 1.0001 * lr * dw"
+    result = grade_step(step_lessons["update"], tmp_path, body)
+    assert result.verdict == "wrong-value"
+    assert "update w_new - w" in result.message
+    (check,) = result.checks
+    assert 1e-5 < check.rel_error < 1e-4  # |a - b| / (|a| + |b|) of a 1e-4 relative error
+    # compared on w_new itself, the same bug hides below the tolerance
+    assert grade_step(step_lessons["plain"], tmp_path, body).passed
+
+
+def test_known_mistakes_and_generic_diagnoses_are_found_on_the_update(step_lessons, tmp_path):
+    half = grade_step(step_lessons["update"], tmp_path, "return w - 0.5 * lr * dw")
+    assert [c.diagnosis for c in half.checks] == ["half-step"]
+    flipped = grade_step(step_lessons["update"], tmp_path, "return w + lr * dw")
+    assert [c.diagnosis for c in flipped.checks] == ["sign-flipped"]
+    unchanged = grade_step(step_lessons["update"], tmp_path, "return w.copy()")
+    assert [c.diagnosis for c in unchanged.checks] == ["zero"]
+
+
+def test_type_and_dtype_are_still_checked_on_the_value(step_lessons, tmp_path):
+    f32 = grade_step(step_lessons["update"], tmp_path, "return (w - lr * dw).astype(np.float32)")
+    assert f32.verdict == "wrong-dtype"
+    flat = grade_step(step_lessons["update"], tmp_path, "return (w - lr * dw)[None]")
+    assert flat.verdict == "wrong-shape"
+
+
+@pytest.mark.parametrize("update, message", [('v_new = "w"', "not one of the returned"),
+                                             ('w_new = "z"', "not an input"),
+                                             ("w_new = 1", "must be a str")])
+def test_an_update_declaration_must_name_a_returned_value_and_an_input(tmp_path, update,
+                                                                       message):
+    (tmp_path / "lesson.toml").write_text(
+        STEP_TOML.format(id="bad_step", update=f"[exercises.update]\n{update}"))
+    with pytest.raises(CatalogError, match=message):
+        Lesson.from_folder(tmp_path)

@@ -197,11 +197,22 @@ class Grader:
                 yield Check(label, structure.kind, structure.message)
                 continue
             mismatch = compare(got, exp, exercise.tolerance)
+            base = _update_base(exercise, name, args, exp)
+            if base is not None and (mismatch is None or mismatch.kind == "wrong-value"):
+                # An update (w_new of w): type, shape and dtype are checked on the value
+                # itself, the numbers on the step it takes, w_new - w.
+                got, exp = got - base, exp - base
+                mismatch = compare(got, exp, exercise.tolerance)
+                if mismatch is not None:
+                    mismatch.message = (f"update {name} - {exercise.update[name]}: "
+                                        f"{mismatch.message}")
+            else:
+                base = None
             if mismatch is None:
                 err = _err(got, exp)
                 yield Check(label, "pass", "", rel_error=err)
                 continue
-            finding = self._find(exercise, case, name, mismatch, batch, others)
+            finding = self._find(exercise, case, name, mismatch, batch, others, base)
             yield Check(label, mismatch.kind, mismatch.message, rel_error=mismatch.rel_error,
                         diagnosis=finding.id if finding else None,
                         diagnosis_message=finding.message if finding else "",
@@ -210,16 +221,22 @@ class Grader:
                                    and isinstance(exp, np.ndarray) and exp.ndim >= 1 else None))
 
     def _find(self, exercise: Exercise, case: Case, name: str, mismatch: Mismatch,
-              batch: int | None, others: dict[str, np.ndarray]) -> Finding | None:
-        """Name the bug: a lesson's known mistake first, then a generic transformation."""
+              batch: int | None, others: dict[str, np.ndarray],
+              base: np.ndarray | None = None) -> Finding | None:
+        """Name the bug: a lesson's known mistake first, then a generic transformation.
+        With ``base``, ``mismatch`` compares updates (value - base), and so does this."""
         got, exp = mismatch.got, mismatch.expected
         if mismatch.kind == "non-finite":
             return Finding("non-finite", "inf/nan where the true value is finite: something "
                            "overflowed (exp of a large number?). Use a numerically stable form.")
+        if base is not None:
+            others = {k: v - base for k, v in others.items() if v.shape == base.shape}
         for diag_id, fn in self._mutant_templates().get(exercise.name, []):
             try:
                 with np.errstate(all="ignore"):
                     wrong = dict(_flat(fn(*copy.deepcopy(case.args)), exercise.returns)).get(name)
+                    if base is not None and wrong is not None and np.shape(wrong) == base.shape:
+                        wrong = np.asarray(wrong, dtype=np.float64) - base
             except Exception:
                 continue
             if wrong is None or _same(wrong, exp, exercise.tolerance):
@@ -327,6 +344,18 @@ class Grader:
 
 class _Unusable(Exception):
     """The learner's function could not be evaluated for a finite-difference check."""
+
+
+def _update_base(exercise: Exercise, name: str, args: Sequence[Any],
+                 expected: Any) -> np.ndarray | None:
+    """The input that the returned value ``name`` is declared an update of, if any."""
+    param = exercise.update.get(name)
+    i = exercise.params.index(param) if param else len(args)
+    base = args[i] if i < len(args) else None
+    if (isinstance(base, np.ndarray) and isinstance(expected, np.ndarray)
+            and base.shape == expected.shape):
+        return base.astype(np.float64)
+    return None
 
 
 def _err(a: Any, b: Any) -> float | None:

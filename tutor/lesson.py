@@ -40,6 +40,9 @@ class Exercise:
     hints: tuple[str, ...]
     tolerance: float = DEFAULT_TOLERANCE
     gradient: Gradient | None = None
+    # returned name -> input name: that value is an update of that input, and is compared
+    # on the difference (w_new - w) so the size of w cannot hide a wrong step
+    update: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -234,7 +237,7 @@ class Mutant:
 
 def _exercise(toml: TomlFile, lesson_id: str, table: dict[str, Any], i: int) -> Exercise:
     f = Fields(toml, table, f"exercise {i + 1}: ", ("exercises", i))
-    f.unknown({"name", "signature", "returns", "hints", "tolerance", "gradient"})
+    f.unknown({"name", "signature", "returns", "hints", "tolerance", "gradient", "update"})
     name = f.get("name", str)
     f.where = f"exercise {name!r}: "
     signature = f.get("signature", str)
@@ -256,8 +259,18 @@ def _exercise(toml: TomlFile, lesson_id: str, table: dict[str, Any], i: int) -> 
         for out in gradient.wrt:
             if out.split(".")[0] not in returns:
                 raise g.error("wrt", f"'{out}' is not one of the returned values {returns}")
+    update = {}
+    if "update" in table:
+        u = Fields(toml, f.get("update", dict), f"exercise {name!r} update: ", ("exercises", i))
+        for out in u.table:
+            param = u.get(out, str)
+            if out not in returns:
+                raise u.error(out, f"'{out}' is not one of the returned values {returns}")
+            if param not in params:
+                raise u.error(out, f"'{out}' is an update of {param!r}, which is not an input")
+            update[out] = param
     return Exercise(lesson_id, name, signature, params, required, tuple(returns),
-                    tuple(hints), tolerance, gradient)
+                    tuple(hints), tolerance, gradient, update)
 
 
 def _parse_signature(signature: str, name: str, f: Fields) -> tuple[tuple[str, ...], int]:
