@@ -17,6 +17,7 @@ LESSONS_PATH_ENV = "TUTOR_LESSONS_PATH"
 # The built-in lessons: plugins like any other, listed here because they ship with tutor.
 DEFAULT_PLUGINS = (
     "tutor_lessons.backprop",
+    "tutor_lessons.sgd",
     "tutor_lessons.clipping",
     "tutor_lessons.cnn",
     "tutor_lessons.gan",
