@@ -19,6 +19,7 @@ DEFAULT_PLUGINS = (
     "tutor_lessons.backprop",
     "tutor_lessons.sgd",
     "tutor_lessons.clipping",
+    "tutor_lessons.batchnorm",
     "tutor_lessons.cnn",
     "tutor_lessons.gan",
 )
