@@ -22,6 +22,7 @@ DEFAULT_PLUGINS = (
     "tutor_lessons.batchnorm",
     "tutor_lessons.cnn",
     "tutor_lessons.gan",
+    "tutor_lessons.attention",
 )
 
 

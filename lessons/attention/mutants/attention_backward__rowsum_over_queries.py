@@ -1,0 +1,15 @@
+"""Sums dP * P over the queries (axis 1) instead of over the keys."""
+
+import numpy as np
+
+EXERCISE = "attention_backward"
+DIAGNOSIS = "attn-rowsum-axis"
+
+
+def attention_backward(dout, q, k, v, causal=False):
+    p = _weights(q, k, causal)
+    dv = p.transpose(0, 2, 1) @ dout
+    dp = dout @ v.transpose(0, 2, 1)
+    ds = p * (dp - (dp * p).sum(axis=1, keepdims=True))
+    scale = 1 / np.sqrt(q.shape[-1])
+    return ds @ k * scale, ds.transpose(0, 2, 1) @ q * scale, dv

@@ -1,0 +1,14 @@
+"""Divides the scores by d instead of √d."""
+
+import numpy as np
+
+EXERCISE = "attention_forward"
+DIAGNOSIS = "attn-scale-d"
+
+
+def attention_forward(q, k, v, causal=False):
+    scores = q @ k.transpose(0, 2, 1) / q.shape[-1]
+    if causal:
+        scores = np.where(np.tri(scores.shape[1], dtype=bool), scores, -np.inf)
+    e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True) @ v

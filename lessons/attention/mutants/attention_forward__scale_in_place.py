@@ -1,0 +1,15 @@
+"""Scales q in place, changing the caller's array."""
+
+import numpy as np
+
+EXERCISE = "attention_forward"
+DIAGNOSIS = "mutated-input"
+
+
+def attention_forward(q, k, v, causal=False):
+    q /= np.sqrt(q.shape[-1])
+    scores = q @ k.transpose(0, 2, 1)
+    if causal:
+        scores = np.where(np.tri(scores.shape[1], dtype=bool), scores, -np.inf)
+    e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True) @ v

@@ -1,0 +1,22 @@
+"""The weight gradients are batched products, one (E, E) matrix per sequence, not summed."""
+
+import numpy as np
+
+EXERCISE = "multihead_attention_backward"
+DIAGNOSIS = "missing-batch-sum"
+
+
+def multihead_attention_backward(dout, x, Wq, Wk, Wv, Wo, num_heads, causal=False):
+    n, t, e = x.shape
+    dh = e // num_heads
+    q, k, v = x @ Wq, x @ Wk, x @ Wv
+    dq, dk, dv, concat = (np.zeros((n, t, e)) for _ in range(4))
+    dconcat = dout @ Wo.T
+    for j in range(num_heads):
+        c = slice(j * dh, (j + 1) * dh)
+        concat[..., c] = attention_forward(q[..., c], k[..., c], v[..., c], causal)
+        dq[..., c], dk[..., c], dv[..., c] = attention_backward(dconcat[..., c], q[..., c],
+                                                                k[..., c], v[..., c], causal)
+    xt = x.transpose(0, 2, 1)
+    dwo = concat.transpose(0, 2, 1) @ dout
+    return dq @ Wq.T + dk @ Wk.T + dv @ Wv.T, xt @ dq, xt @ dk, xt @ dv, dwo
