@@ -228,7 +228,8 @@ class Grader:
         got, exp = mismatch.got, mismatch.expected
         if mismatch.kind == "non-finite":
             return Finding("non-finite", "inf/nan where the true value is finite: something "
-                           "overflowed (exp of a large number?). Use a numerically stable form.")
+                           "overflowed (exp of a large number?) or divided by zero (0/0 when "
+                           "nothing is left to normalize?). Use a numerically stable form.")
         if base is not None:
             others = {k: v - base for k, v in others.items() if v.shape == base.shape}
         for diag_id, fn in self._mutant_templates().get(exercise.name, []):
