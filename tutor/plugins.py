@@ -21,6 +21,7 @@ DEFAULT_PLUGINS = (
     "tutor_lessons.clipping",
     "tutor_lessons.batchnorm",
     "tutor_lessons.cnn",
+    "tutor_lessons.lstm",
     "tutor_lessons.gan",
     "tutor_lessons.attention",
 )
