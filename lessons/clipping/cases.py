@@ -66,6 +66,10 @@ def clip_by_global_norm(rng):
         Case("gradients of 1e3 scale, max_norm 5",
              (_normal(rng, [(10, 10), (10,), (30,)], 1e3), 5.0)),
         Case("all-zero gradients (global norm 0)", ([np.zeros((3, 2)), np.zeros(2)], 1.0)),
+        # Tiny gradients, clipped: the factor must be exactly max_norm / total_norm (an
+        # epsilon added to the norm, as some libraries do, is off by 1e-4 here).
+        Case("gradients of 1e-2 scale, max_norm 1e-3",
+             (_normal(rng, [(4, 3), (3,)], 1e-2), 1e-3)),
     ]
 
 
