@@ -1,6 +1,7 @@
 """The grader accepts every honest correct style and rejects real bugs with a diagnosis."""
 
 import json
+import textwrap
 
 import numpy as np
 import pytest
@@ -180,6 +181,42 @@ def test_backward_inconsistent_with_its_own_wrong_forward(solution, grade):
     """
     result = grade(solution(source), ["sigmoid_backward"])["sigmoid_backward"]
     assert "own mistake" in result.consistency
+
+
+def test_consistency_with_a_forward_of_two_outputs(tmp_path, registry, grade):
+    """lstm_step_backward takes two upstream gradients (for next_h and next_c): the check
+    differentiates Σ dnext_h ⊙ next_h + Σ dnext_c ⊙ next_c of the learner's own step."""
+    lstm = registry.get("lstm")
+    path = tmp_path / "lstm.py"
+    reference = lstm.reference_path.read_text()
+    # dprev_c doubled in the backward, next_c doubled in the forward: consistent mistakes
+    path.write_text(reference + textwrap.dedent("""
+
+        _forward, _backward = lstm_step_forward, lstm_step_backward
+
+        def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
+            h, c = _forward(x, prev_h, prev_c, Wx, Wh, b)
+            return h, c + prev_c
+
+        def lstm_step_backward(dnext_h, dnext_c, x, prev_h, prev_c, Wx, Wh, b):
+            dx, dh, dc, dWx, dWh, db = _backward(dnext_h, dnext_c, x, prev_h, prev_c, Wx, Wh, b)
+            return dx, dh, dc + dnext_c, dWx, dWh, db
+    """))
+    result = grade(path, ["lstm_step_backward"], lesson=lstm)["lstm_step_backward"]
+    assert not result.passed
+    assert "lstm_step_forward is wrong too" in result.consistency
+    assert "fix the forward first" in result.consistency
+    path.write_text(reference + textwrap.dedent("""
+
+        _backward = lstm_step_backward
+
+        def lstm_step_backward(dnext_h, dnext_c, x, prev_h, prev_c, Wx, Wh, b):
+            dx, dh, dc, dWx, dWh, db = _backward(dnext_h, 0 * dnext_c, x, prev_h, prev_c,
+                                                 Wx, Wh, b)
+            return dx, dh, dc, dWx, dWh, db
+    """))
+    result = grade(path, ["lstm_step_backward"], lesson=lstm)["lstm_step_backward"]
+    assert not result.passed and result.consistency == ""  # their forward is right
 
 
 def test_loss_gradient_consistency_uses_the_learners_own_loss(solution, grade):

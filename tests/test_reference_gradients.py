@@ -33,12 +33,15 @@ def scalar_and_grads(lesson, exercise, args):
     g = exercise.gradient
     value = getattr(ref, exercise.name)(*copy.deepcopy(args))
     named = dict(_flat(value, exercise.returns))
-    if g.of:
+    if g.of:  # L = Σ_k sum(upstream_k * out_k), one upstream per returned value
         forward = lesson.exercise(g.of)
-        dout, inputs = args[0], list(args[1:])
+        k = len(forward.returns)
+        upstreams, inputs = args[:k], list(args[k:])
 
         def f(a):
-            return float(np.sum(dout * getattr(ref, forward.name)(*a)))
+            out = getattr(ref, forward.name)(*a)
+            outs = [out] if k == 1 else list(out)
+            return float(sum(np.sum(u * o) for u, o in zip(upstreams, outs, strict=True)))
     else:
         forward, inputs = exercise, list(args)
 

@@ -278,22 +278,28 @@ class Grader:
         lesson = self.lesson
         if gradient.of:
             forward = lesson.exercise(gradient.of)
-            upstream, inputs = case.args[0], list(case.args[1:])
+            k = len(forward.returns)  # one upstream gradient per returned value
+            upstreams, inputs = case.args[:k], list(case.args[k:])
 
             reference = getattr(lesson.reference, forward.name)(*copy.deepcopy(inputs))
 
             def own(a: Sequence[Any]) -> float:
                 out = self._call(forward.name, a, deadline)
-                if (not isinstance(out, np.ndarray) or out.shape != np.shape(reference)
-                        or out.dtype.kind not in "fiu"):
+                outs = [out] if k == 1 else list(out) if isinstance(out, tuple | list) else []
+                refs = [reference] if k == 1 else list(reference)
+                if len(outs) != k or not all(
+                        isinstance(o, np.ndarray) and o.shape == np.shape(r)
+                        and o.dtype.kind in "fiu" for o, r in zip(outs, refs, strict=True)):
                     raise _Unusable  # not something finite differences can work with
-                return float(np.sum(upstream * out))
+                return float(sum(np.sum(u * o) for u, o in zip(upstreams, outs, strict=True)))
 
             try:
                 theirs = self._call(forward.name, inputs, deadline)
             except _Unusable:
                 return ""
-            if compare(theirs, reference, forward.tolerance) is None:
+            pairs = list(_leaves(theirs, reference, forward.returns))
+            if all(bad is None and compare(got, exp, forward.tolerance) is None
+                   for _, got, exp, bad in pairs):
                 return ""  # their forward is right: the plain comparison already says it all
             what = f"Your {forward.name} is wrong too"
         else:

@@ -18,8 +18,9 @@ DEFAULT_TOLERANCE = 1e-6
 class Gradient:
     """Which returned values are gradients, and of what.
 
-    ``of`` names a forward function (a backward exercise: the first argument is the upstream
-    gradient and the rest are the forward's inputs); otherwise ``loss`` names the returned
+    ``of`` names a forward function (a backward exercise: its first arguments are the upstream
+    gradients, one per value the forward returns, and the rest are the forward's inputs; the
+    gradients are those of Σ_k sum(upstream_k * out_k)); otherwise ``loss`` names the returned
     scalar whose gradient the exercise returns. ``wrt`` maps a returned name (dotted for a
     returned dict) to the name of the input it is the gradient for.
     """
