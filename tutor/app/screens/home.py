@@ -26,7 +26,7 @@ class HomeScreen(Screen[None]):
     CSS_PATH = "home.tcss"
     BINDINGS = [
         Binding("enter", "open", "Open", show=False),
-        Binding("c", "continue", "Continue"),
+        Binding("c", "continue", "Continue", show=False),  # the banner says so
         Binding("r", "read", "Read"),
         Binding("q", "quiz", "Quiz"),
         Binding("e", "code", "Code"),

@@ -1,0 +1,149 @@
+"""What every screen looks like, at 80x24 and at a larger size (`pytest --snapshot-update`
+rewrites the pictures after a deliberate change; review them in the report first)."""
+
+from pathlib import Path
+
+import pytest
+from app_helpers import app_for, make_workspace, until
+
+from tutor.app.app import TutorApp
+from tutor.app.screens.exercise import ExerciseScreen
+from tutor.app.screens.quiz import QuizScreen
+from tutor.plugins import Registry
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 36), id="120x36")]
+
+
+@pytest.fixture
+def only_backprop(backprop):
+    return Registry([backprop])
+
+
+@pytest.fixture
+def ws(tmp_path, only_backprop):
+    return make_workspace(tmp_path / "my-work", only_backprop)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_welcome(snap_compare, tmp_path, only_backprop, size):
+    app = TutorApp(only_backprop, cwd=tmp_path)
+    app.cwd = Path("/home/learner")  # the proposed path shown must not depend on tmp_path
+    assert snap_compare(app, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_lesson_map(snap_compare, tmp_path, registry, size):
+    ws = make_workspace(tmp_path / "my-work", registry)
+    assert snap_compare(app_for(ws, registry), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_reader(snap_compare, ws, only_backprop, size):
+    assert snap_compare(app_for(ws, only_backprop), press=["r", "n"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_quiz_question(snap_compare, ws, only_backprop, size):
+    assert snap_compare(app_for(ws, only_backprop), press=["q"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_quiz_feedback(snap_compare, ws, only_backprop, size):
+    async def answer_wrong(pilot):
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(pilot.app.screen, QuizScreen))
+        posed = pilot.app.screen.posed
+        await pilot.press("abcd"[(int(posed.answer) + 1) % len(posed.choices)])
+        await pilot.pause()
+
+    assert snap_compare(app_for(ws, only_backprop), run_before=answer_wrong, terminal_size=size)
+
+
+def broken_affine_backward(ws, backprop):
+    """The reference with db averaged instead of summed: a wrong gradient to look at."""
+    source = backprop.reference_path.read_text().replace(
+        "db = dout.sum(axis=0)", "db = dout.mean(axis=0)")
+    assert "dout.mean(axis=0)" in source
+    (ws.root / "backprop.py").write_text(source)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_exercise_graded(snap_compare, ws, only_backprop, backprop, size):
+    broken_affine_backward(ws, backprop)
+
+    async def grade(pilot):
+        app = pilot.app
+        app.push_screen(ExerciseScreen(backprop, 1))
+        await until(pilot, lambda: isinstance(app.screen, ExerciseScreen)
+                    and app.screen.live is not None)
+        app.screen.editor.cursor_blink = False  # a blinking cursor is not a picture
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: "backprop.affine_backward" in app.screen.last)
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+
+    assert snap_compare(app_for(ws, only_backprop), run_before=grade, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_reference_beside_yours(snap_compare, ws, only_backprop, backprop, size):
+    (ws.root / "backprop.py").write_text(backprop.reference_path.read_text())
+
+    async def pass_and_open(pilot):
+        app = pilot.app
+        app.push_screen(ExerciseScreen(backprop, 0))
+        await until(pilot, lambda: isinstance(app.screen, ExerciseScreen)
+                    and app.screen.live is not None)
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: "backprop.affine_forward" in app.screen.last)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+
+    assert snap_compare(app_for(ws, only_backprop), run_before=pass_and_open,
+                        terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_progress(snap_compare, tmp_path, registry, size):
+    ws = make_workspace(tmp_path / "my-work", registry)
+    store = ws.store()
+    store.record_attempt("backprop.affine_forward", "wrong-value", 3, 5, 0.1, "backprop.py")
+    store.record_attempt("backprop.affine_forward", "pass", 5, 5, 0.1, "backprop.py")
+    store.record_hint("backprop.affine_backward", 1)
+    store.close()
+    assert snap_compare(app_for(ws, registry), press=["p"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help(snap_compare, ws, only_backprop, size):
+    assert snap_compare(app_for(ws, only_backprop), press=["question_mark"], terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_unsaved_changes_dialog(snap_compare, ws, only_backprop, backprop, size):
+    async def edit_and_quit(pilot):
+        app = pilot.app
+        app.push_screen(ExerciseScreen(backprop, 0))
+        await until(pilot, lambda: isinstance(app.screen, ExerciseScreen)
+                    and app.screen.live is not None)
+        app.screen.editor.cursor_blink = False
+        app.screen.editor.insert("# not saved yet\n", (0, 0))
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+
+    assert snap_compare(app_for(ws, only_backprop), run_before=edit_and_quit,
+                        terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_experiment(snap_compare, ws, only_backprop, size):
+    async def run_short(pilot):
+        app = pilot.app
+        await pilot.press("x")
+        await until(pilot, lambda: type(app.screen).__name__ == "ExperimentScreen")
+        app.screen.query_one("#params").value = "steps=30 hidden=20 lr=2.0 seed=0"
+        await pilot.press("enter")
+        await until(pilot, lambda: "done" in str(app.screen.query_one("#status").content),
+                    timeout=60)
+
+    assert snap_compare(app_for(ws, only_backprop), run_before=run_short, terminal_size=size)
