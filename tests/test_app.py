@@ -88,8 +88,15 @@ async def test_read_quiz_code_and_progress_survives_a_restart(ws, only_backprop,
         await pilot.press("r")
         await until(pilot, lambda: isinstance(app.screen, ReaderScreen))
         assert "page 1 of 7" in text_of(app, "#where")
-        await pilot.press("n")
+        await pilot.press("n")  # page 1 skipped: not read
         await until(pilot, lambda: "page 2 of 7" in text_of(app, "#where"))
+        assert app.screen.read is False
+        await pilot.press("end")  # its end on screen: read
+        await until(pilot, lambda: app.screen.read)
+        await pilot.press("n")
+        await until(pilot, lambda: "page 3 of 7" in text_of(app, "#where"))
+        await pilot.press("end")
+        await until(pilot, lambda: app.screen.read)
         await pilot.press("escape")
         # The quiz: the first question right, the second wrong.
         await pilot.press("q")
@@ -129,10 +136,11 @@ async def test_read_quiz_code_and_progress_survives_a_restart(ws, only_backprop,
         assert result.passed and "pass" in text_of(app, "#summary")
         assert not screen.unsaved
         assert "return x @ w + b" in (ws.root / "backprop.py").read_text()
-        await pilot.press("escape", "escape")  # the first leaves the editor
+        await pilot.press("escape")  # straight from the editor
         await until(pilot, lambda: isinstance(app.screen, HomeScreen))
         row = app.screen.rows["backprop"]
         assert (row.pages_read, row.quiz_right, row.passed) == (2, 1, 1)
+        assert row.next.label.startswith("read page 1 of 7")  # the one skipped
 
     store = Store(ws.db_path)
     assert store.exercise_status("backprop.affine_forward").passed
@@ -148,7 +156,8 @@ async def test_read_quiz_code_and_progress_survives_a_restart(ws, only_backprop,
         assert (row.pages_read, row.quiz_right, row.passed) == (2, 1, 1)
         await pilot.press("r")
         await until(pilot, lambda: isinstance(app.screen, ReaderScreen))
-        assert "page 2 of 7" in text_of(app, "#where")
+        assert "page 3 of 7" in text_of(app, "#where")
+        assert app.screen.query_one("#page").scroll_y > 0  # where it was left
 
 
 async def open_exercise(pilot, app, index=0):
@@ -207,7 +216,7 @@ async def test_quitting_with_unsaved_edits_asks_first(ws, only_backprop):
         await pilot.click("#cancel")
         await until(pilot, lambda: isinstance(app.screen, ExerciseScreen))
         assert app.is_running and screen.editor.text.startswith("# unsaved\n")
-        await pilot.press("escape", "escape")  # leave the editor, then the screen: asks
+        await pilot.press("escape")  # leaving the screen asks
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.click("#save")
         await until(pilot, lambda: isinstance(app.screen, HomeScreen))
@@ -295,3 +304,98 @@ def test_make_app_is_what_tutor_start_runs(tmp_path, registry):
     assert isinstance(app, TutorApp) and app.requested == tmp_path / "w"
     assert [lesson.id for lesson in app.registry] == [lesson.id for lesson in registry]
     assert Path(app.cwd) == tmp_path.resolve()
+
+
+async def test_quit_right_after_typing_still_asks(ws, only_backprop):
+    app = app_for(ws, only_backprop)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await open_exercise(pilot, app)
+        await pilot.press("end", "space", "number_sign", "m", "ctrl+q")  # no pause between
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+
+
+async def test_a_file_changed_on_disk_is_not_overwritten_without_asking(ws, only_backprop):
+    path = ws.root / "backprop.py"
+    app = app_for(ws, only_backprop)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_exercise(pilot, app)
+        screen.editor.insert("# mine\n", (0, 0))
+        path.write_bytes(b"# caf\xe9, not UTF-8\n")  # unreadable: the editor keeps its text
+        await pilot.pause(0.5)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert path.read_bytes() == b"# caf\xe9, not UTF-8\n"  # refused, with a warning
+        assert screen.unsaved
+        await pilot.press("ctrl+s")  # asked for twice: overwrite
+        await until(pilot, lambda: not screen.unsaved)
+        assert path.read_text().startswith("# mine\n")
+
+
+async def test_an_outside_save_grades_the_function_that_changed(ws, only_backprop, backprop):
+    path = ws.root / "backprop.py"
+    app = app_for(ws, only_backprop)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_exercise(pilot, app)  # the cursor in affine_forward
+        await pilot.pause(0.3)
+        source = with_function(path.read_text(), "relu_forward",
+                               "def relu_forward(x):\n    return np.maximum(x, 0.0)\n")
+        path.write_text("import numpy as np\n" + source)
+        result = await graded(pilot, screen, "backprop.relu_forward")
+        assert result.passed and screen.exercise.name == "relu_forward"
+        assert "backprop.affine_forward" not in screen.last
+
+
+async def test_learner_output_cannot_reach_the_terminal(ws, only_backprop):
+    (ws.root / "backprop.py").write_text(
+        "def affine_forward(x, w, b):\n    print('\\x1b[2J\\x1b[Hgotcha')\n"
+        "    raise ValueError('\\x1b[7minjected')\n")
+    app = app_for(ws, only_backprop)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_exercise(pilot, app)
+        await pilot.press("ctrl+r")
+        result = await graded(pilot, screen, "backprop.affine_forward")
+        shown = text_of(app, "#detail") + text_of(app, "#summary")
+        assert "\x1b" not in shown and "\x1b" not in result.message + result.printed
+        assert "\\x1b[2J" in shown  # written out, visibly
+
+
+async def test_quiz_keys_do_what_the_screen_says(ws, only_backprop, backprop):
+    app = app_for(ws, only_backprop)
+    questions = backprop.quiz.questions
+    numeric = next(i for i, q in enumerate(questions) if q.kind == "numeric")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, QuizScreen))
+        quiz = app.screen
+        quiz.index = numeric  # straight to a numeric question
+        await quiz.show_question()
+        await pilot.press("1", "enter")
+        await until(pilot, lambda: quiz.answered)
+        await pilot.press("n")  # the input let go: n moves on, it is not typed
+        await until(pilot, lambda: quiz.index == numeric + 1)
+        quiz.index = len(questions)
+        await quiz.show_question()  # the end
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, ExerciseScreen))
+
+
+async def test_continuing_a_quiz_asks_only_what_is_not_right_yet(ws, only_backprop, backprop):
+    store = Store(ws.db_path)
+    for page in range(len(backprop.pages)):
+        store.record_event("page", "backprop", {"page": page, "read": True, "scroll": 0})
+    first = backprop.quiz.questions[0]
+    store.record_answer("backprop", first.id, "a", True)
+    store.close()
+    app = app_for(ws, only_backprop)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "quiz" in text_of(app, "#continue")
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, QuizScreen) and app.screen.posed)
+        assert app.screen.posed.id != first.id
+        assert len(app.screen.questions) == len(backprop.quiz.questions) - 1

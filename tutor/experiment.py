@@ -95,9 +95,25 @@ def parse_params(lesson: Lesson, pairs: tuple[str, ...]) -> dict[str, Any]:
         if not sep or key not in defaults:
             known = ", ".join(f"{k}={v}" for k, v in defaults.items())
             raise ValueError(f"unknown parameter {pair!r} (this experiment takes: {known})")
-        kind = type(defaults[key])
         try:
-            out[key] = kind(text) if kind is not bool else text.lower() in ("1", "true", "yes")
+            out[key] = _typed(defaults[key], text)
         except ValueError:
-            raise ValueError(f"{key} must be a {kind.__name__}, not {text!r}") from None
+            kind = {bool: "true or false", int: "an integer", float: "a number"}.get(
+                type(defaults[key]), f"a {type(defaults[key]).__name__}")
+            raise ValueError(f"{key} must be {kind}, not {text!r}") from None
     return out
+
+
+def _typed(default: Any, text: str) -> Any:
+    """``text`` as a value of the default's type; ValueError if it is not one."""
+    if isinstance(default, bool):
+        words = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+        return words[text.lower()] if text.lower() in words else _bad()
+    if isinstance(default, int):
+        value = float(text)
+        return int(value) if value.is_integer() else _bad()  # 1e3 is an integer too
+    return type(default)(text)
+
+
+def _bad() -> Any:
+    raise ValueError

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .lesson import Lesson
 
 # Event kinds in the store's events table (subject: the lesson id).
-PAGE = "page"  # a page was shown: {"page": index, "scroll": lines}
+PAGE = "page"  # where the reader is: {"page": index, "scroll": lines, "read": reached its end}
 TIME = "time"  # time spent on a screen of the lesson: {"seconds": s, "screen": name}
 
 
@@ -55,7 +55,8 @@ def lesson_progress(lesson: "Lesson", store: Store | None) -> LessonProgress:
     """One lesson's progress; an empty one without a store."""
     statuses = [store.exercise_status(e.id) for e in lesson.exercises] if store else []
     answers = store.quiz_score(lesson.id) if store else {}
-    seen = {e.get("page") for e in store.events(PAGE, lesson.id)} if store else set()
+    seen = {e.get("page") for e in store.events(PAGE, lesson.id) if e.get("read")} \
+        if store else set()
     pages_read = len(seen & set(range(len(lesson.pages))))
     try:
         questions = [q.id for q in lesson.quiz.questions]

@@ -6,6 +6,7 @@ a file written by a newer tutor is refused, never rewritten.
 """
 
 import json
+import os
 import sqlite3
 import time
 import uuid
@@ -83,7 +84,14 @@ class Store:
             raise StoreError(
                 f"{self.path} was written by a newer tutor (schema {version}; this one reads "
                 f"up to {SCHEMA_VERSION}). Upgrade tutor; the file was left untouched.")
-        self.db.execute("PRAGMA journal_mode=WAL")
+        try:
+            if not (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)):
+                raise sqlite3.OperationalError("read-only")
+            self.db.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as e:  # a read-only file or folder
+            self.db.close()
+            raise StoreError(f"cannot write {self.path} ({e}): tutor records progress "
+                             "there, so it and its folder must be writable") from None
         self.db.execute("PRAGMA synchronous=FULL")
         if version < SCHEMA_VERSION:
             with self.transaction():

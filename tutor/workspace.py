@@ -1,5 +1,8 @@
 """A workspace: the learner's folder of solution files, with its progress in ``.tutor/``."""
 
+import contextlib
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,3 +58,35 @@ class Workspace:
         except FileExistsError:
             return False
         return True
+
+
+def file_signature(path: Path) -> tuple[int, int] | None:
+    """(mtime in ns, size) of a file, None if it is not there: tells a change on disk."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def write_learner_file(path: Path, text: str) -> None:
+    """Save a learner's file: to a temporary file renamed over it (a crash mid-write never
+    leaves half a file), or in place where the folder is not writable. A read-only file is
+    refused (PermissionError): its owner made it so."""
+    if path.exists() and not os.access(path, os.W_OK):
+        raise PermissionError(f"{path.name} is read-only")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except PermissionError:  # a read-only folder, a writable file: write it in place
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -31,7 +31,9 @@ class TutorApp(App[None]):
     CSS_PATH = "tutor.tcss"
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help", key_display="f1"),
-        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
+        # Not a priority binding: keys typed just before reach the editor first, so the
+        # unsaved-changes check sees them.
+        Binding("ctrl+q", "quit", "Quit", show=False),
     ]
 
     def __init__(self, registry: Registry, workspace: Path | None = None,
@@ -67,7 +69,9 @@ class TutorApp(App[None]):
             store = workspace.store()
             store.learner_id()
         except (StoreError, sqlite3.Error, OSError) as e:
-            self.store_error = f"{workspace.root}: {e}"
+            self.store_error = (f"The workspace in {workspace.root} cannot be used: {e}. "
+                                "Fix or move aside its .tutor/progress.db (tutor never "
+                                "deletes it), or create a workspace elsewhere.")
             return self.store_error
         self.workspace, self.store = workspace, store
         for lesson in self.registry:  # lessons installed since: add their files, never overwrite
@@ -93,6 +97,8 @@ class TutorApp(App[None]):
         from .screens.confirm import ConfirmScreen
         from .screens.exercise import ExerciseScreen
 
+        if isinstance(self.screen, ConfirmScreen):
+            return  # already asking
         unsaved = [s for s in self.screen_stack if isinstance(s, ExerciseScreen) and s.unsaved]
         if not unsaved:
             self.exit()
@@ -117,8 +123,9 @@ class TutorApp(App[None]):
         seen = set()
         for active in screen.active_bindings.values():
             binding = active.binding
-            if not binding.description or binding.action in seen or not active.enabled:
-                continue
+            if (not binding.description or binding.action in seen or not active.enabled
+                    or not isinstance(active.node, Screen | App)):
+                continue  # widgets' own keys (cursor movement, ...) would drown the list
             seen.add(binding.action)
             yield SystemCommand(binding.description, f"key: {binding.key_display or binding.key}",
                                 partial(self._run_binding, active.node, binding.action))

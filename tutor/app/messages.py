@@ -39,3 +39,4 @@ class ExperimentEnded(Message):
     """The experiment finished or stopped: why, when it stopped early."""
 
     error: str = ""
+    frames: int = 0

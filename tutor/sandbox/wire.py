@@ -51,9 +51,16 @@ def encode(value: Any, blobs: list[bytes], depth: int = 0) -> dict[str, Any]:
     return {"t": "other", "type": type(value).__name__, "repr": _short_repr(value)}
 
 
+# Control characters other than newline and tab: shown, never sent to a terminal (an escape
+# sequence printed by learner code could clear the screen or rewrite what tutor shows).
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x09), *range(0x0b, 0x20), 0x7f]}
+_CONTROL.update({c: f"\\x{c:02x}" for c in range(0x80, 0xa0)})
+
+
 def clean_text(text: str) -> str:
-    """Text from the learner's process, made safe to print and to put in JSON."""
-    return text.encode("utf-8", "replace").decode("utf-8")
+    """Text from the learner's process, made safe to print and to put in JSON: invalid
+    UTF-8 replaced, control characters (escape sequences) written out as \\xNN."""
+    return text.encode("utf-8", "replace").decode("utf-8").translate(_CONTROL)
 
 
 def decode(desc: dict[str, Any], blobs: list[bytes]) -> Any:
@@ -61,7 +68,7 @@ def decode(desc: dict[str, Any], blobs: list[bytes]) -> Any:
     t = desc["t"]
     if t == "nd":
         arr = _load(blobs[desc["i"]])
-        return Subclassed(arr, desc["cls"]) if desc["cls"] else arr
+        return Subclassed(arr, clean_text(desc["cls"])) if desc["cls"] else arr
     if t == "npscalar":
         return _load(blobs[desc["i"]])[()]
     if t == "bool":

@@ -1,10 +1,9 @@
 """The exercise: the learner's file in an editor, graded on every save (here, or from their
 own editor: the file is watched), with the results, hints and, once passed, the reference."""
 
-import os
-import tempfile
 from pathlib import Path
 
+from rich.markup import escape
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -18,9 +17,17 @@ from ...lesson import Exercise, Lesson
 from ...live import LiveGrader
 from ...progress import record_results
 from ...schema import LessonError
+from ...workspace import file_signature, write_learner_file
 from ..messages import FileChanged, Graded, GradeFailed
 from ..widgets.results import Results
 from .base import LessonScreen
+from .solution import function_source
+
+
+def changed_exercises(lesson: Lesson, old: str, new: str) -> list[Exercise]:
+    """The exercises whose function text differs between two versions of the file."""
+    return [e for e in lesson.exercises
+            if function_source(old, e.name) != function_source(new, e.name)]
 
 
 class ExerciseScreen(LessonScreen):
@@ -34,13 +41,17 @@ class ExerciseScreen(LessonScreen):
         Binding("ctrl+r", "rerun", "Re-run", show=False),
         Binding("ctrl+g", "grade_all", "Grade all", show=False),
         Binding("ctrl+b", "move(-1)", "Previous exercise", show=False),
+        Binding("escape", "back", "Back", priority=True),  # also from inside the editor
     ]
+    BIG = 3000  # lines: above this the editor does not highlight (it would crawl)
 
     def __init__(self, lesson: Lesson, index: int = 0):
         super().__init__(lesson)
         self.index = max(0, min(index, len(lesson.exercises) - 1))
         self.path: Path = Path()
         self.saved_text: str | None = None  # what the file holds, as far as we know
+        self.signature: tuple[int, int] | None = None  # the file's, when loaded or saved
+        self.overwrite = False  # the learner was told the file changed on disk
         self.live: LiveGrader | None = None
         self.last: dict[str, ExerciseResult] = {}  # the latest result of each exercise
 
@@ -78,12 +89,15 @@ class ExerciseScreen(LessonScreen):
             text = self.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
             self.editor.read_only = True
-            self.results.show_message(f"[red]Cannot open {self.path.name}: {e}[/]\n"
-                                      "Fix the file (or move it away) and come back: tutor "
-                                      "never overwrites it.")
+            self.results.show_message(
+                f"[red]Cannot open {escape(self.path.name)}: {escape(str(e))}[/]\n"
+                "Fix the file (or move it away) and come back: tutor never overwrites it.")
             self.show_where()
             return
-        self.saved_text = text
+        self.saved_text, self.signature = text, file_signature(self.path)
+        if text.count("\n") > self.BIG:
+            self.editor.language = None
+            self.notify(f"{escape(self.path.name)} is long: shown without highlighting.")
         self.editor.load_text(text)
         self.jump_to(self.exercise.name)
         self.editor.focus()
@@ -110,7 +124,12 @@ class ExerciseScreen(LessonScreen):
                                 f"{self.index + 1} of {len(self.lesson.exercises)} · ")
         text.append_text(mark)
         text.append(f" · {self.path.name}", style="dim")
+        if self.unsaved:
+            text.append(" ● modified", style="yellow")
         self.query_one("#where", Static).update(text)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self.show_where()
 
     def jump_to(self, name: str) -> None:
         """Put the cursor on the line that defines ``name``."""
@@ -144,21 +163,25 @@ class ExerciseScreen(LessonScreen):
     # -- saving and grading ---------------------------------------------------------------
 
     def save(self) -> bool:
-        """Write the buffer to the file (atomically); False, with a message, if it cannot."""
+        """Write the buffer to the file; False, with a message, if it cannot. A file changed
+        on disk since it was loaded is overwritten only when the learner saves again."""
         if self.saved_text is None:
+            return False
+        if file_signature(self.path) != self.signature and not self.overwrite:
+            self.overwrite = True
+            self.notify(f"{escape(self.path.name)} changed on disk since it was loaded here. "
+                        "Save again to overwrite it with this buffer, or ctrl+r to load it "
+                        "(when there are no unsaved edits).", severity="warning", timeout=10)
             return False
         text = self.editor.text
         try:
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            mode = self.path.stat().st_mode & 0o777 if self.path.exists() else 0o644
-            os.chmod(tmp, mode)
-            os.replace(tmp, self.path)
+            write_learner_file(self.path, text)
         except OSError as e:
-            self.notify(f"Could not save {self.path.name}: {e}", severity="error")
+            self.notify(f"Could not save {escape(self.path.name)}: {escape(str(e))}",
+                        severity="error")
             return False
-        self.saved_text = text
+        self.saved_text, self.signature, self.overwrite = text, file_signature(self.path), False
+        self.show_where()
         return True
 
     def action_save(self) -> None:
@@ -178,7 +201,7 @@ class ExerciseScreen(LessonScreen):
     def grade(self, exercises: list[Exercise]) -> None:
         if self.live is None:
             return
-        what = self.exercise.id if len(exercises) == 1 else f"all of {self.lesson.id}"
+        what = exercises[0].id if len(exercises) == 1 else f"{len(exercises)} exercises"
         self.results.show_busy(f"grading {what}")
         self.run_grade(exercises)
 
@@ -213,7 +236,7 @@ class ExerciseScreen(LessonScreen):
 
     def on_grade_failed(self, message: GradeFailed) -> None:
         self.results.show_message(f"[red]This lesson is broken (its author must fix it):[/] "
-                                  f"{message.reason}")
+                                  f"{escape(message.reason)}")
 
     def show_result(self) -> None:
         result = self.last.get(self.exercise.id)
@@ -234,20 +257,32 @@ class ExerciseScreen(LessonScreen):
                                     watch_filter=lambda _, p: Path(p).name == name):
             try:
                 text = self.path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
+            except UnicodeDecodeError:
+                self.notify(f"{escape(self.path.name)} changed on disk but is not UTF-8 text: "
+                            "not loaded; saving here would replace it (tutor asks first).",
+                            severity="warning", timeout=10)
+                continue
+            except OSError:
                 continue  # mid-write, or gone: the next event will tell
             if text != self.saved_text:
                 self.post_message(FileChanged(text))
 
     def on_file_changed(self, message: FileChanged) -> None:
+        """Saved from another editor: grade the functions that changed (the cursor's when
+        none can be told), and show the first of them."""
+        changed = changed_exercises(self.lesson, self.saved_text or "", message.text)
+        self.signature = file_signature(self.path)
         if self.unsaved:  # never throw away what the learner typed here
-            self.notify(f"{self.path.name} changed on disk. Your unsaved edits here are kept; "
-                        "ctrl+s would overwrite the file with them.", severity="warning")
+            self.notify(f"{escape(self.path.name)} changed on disk. Your unsaved edits here "
+                        "are kept; ctrl+s would overwrite the file with them.",
+                        severity="warning")
             self.saved_text = message.text
-            self.grade([self.exercise])
-            return
-        self.load_disk_text(message.text)
-        self.grade([self.exercise])
+        else:
+            self.load_disk_text(message.text)
+        if changed:
+            self.index = self.lesson.exercises.index(changed[0])
+            self.show_where()
+        self.grade(changed or [self.exercise])
 
     def reload_from_disk(self) -> None:
         if self.unsaved:
@@ -261,7 +296,7 @@ class ExerciseScreen(LessonScreen):
 
     def load_disk_text(self, text: str) -> None:
         cursor = self.editor.cursor_location
-        self.saved_text = text
+        self.saved_text, self.signature = text, file_signature(self.path)
         self.editor.load_text(text)
         lines = text.splitlines() or [""]
         row = min(cursor[0], len(lines) - 1)

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -38,7 +39,7 @@ class ExperimentScreen(LessonScreen):
         try:
             defaults = dict(getattr(self.lesson.module("experiment"), "PARAMS", {}))
         except LessonError as e:
-            self.query_one("#status", Static).update(f"[red]{e}[/]")
+            self.query_one("#status", Static).update(f"[red]{escape(str(e))}[/]")
             return
         self.query_one("#params", Input).value = " ".join(f"{k}={v}"
                                                           for k, v in defaults.items())
@@ -53,7 +54,7 @@ class ExperimentScreen(LessonScreen):
             params = experiment.parse_params(self.lesson, tuple(
                 self.query_one("#params", Input).value.split()))
         except (ValueError, LessonError) as e:
-            status.update(f"[red]{e}[/]")
+            status.update(f"[red]{escape(str(e))}[/]")
             return
         self.stop()
         workspace, store = self.tutor.workspace, self.tutor.store
@@ -61,8 +62,10 @@ class ExperimentScreen(LessonScreen):
             self.lesson, workspace.solution_path(self.lesson) if workspace else None, store)
         title = getattr(self.lesson.module("experiment"), "TITLE", self.lesson.title)
         self.query_one("#where", Static).update(
-            f"[b]{title}[/] — with {self.setup.who} [dim]({self.setup.reason})[/]")
+            f"[b]{escape(str(title))}[/] — with {self.setup.who} "
+            f"[dim]({escape(self.setup.reason)})[/]")
         status.update("[yellow]⧗ running…[/]")
+        self.query_one("#frame", Static).update("")  # never the last run's picture
         self.run_frames(self.setup, params)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="experiment")
@@ -75,10 +78,12 @@ class ExperimentScreen(LessonScreen):
 
     def frames(self, worker: Any, setup: experiment.Setup, params: dict[str, Any]) -> None:
         try:
+            frames = 0
             for frame in experiment.frames(self.lesson, setup.ops, params):
                 if worker.is_cancelled:
                     return
                 self.post_message(Frame(frame))
+                frames += 1
         except experiment.LearnerError as e:
             self.post_message(ExperimentEnded(f"the experiment stopped: {e}"))
             return
@@ -88,15 +93,20 @@ class ExperimentScreen(LessonScreen):
                                                   f"{type(e).__name__}: {e}"))
             return
         if not worker.is_cancelled:
-            self.post_message(ExperimentEnded())
+            self.post_message(ExperimentEnded(frames=frames))
 
     def on_frame(self, message: Frame) -> None:
         self.query_one("#frame", Static).update(message.renderable)
 
     def on_experiment_ended(self, message: ExperimentEnded) -> None:
-        self.query_one("#status", Static).update(
-            f"[red]{message.error}[/]" if message.error else
-            "[green]done.[/] Change the parameters above and press enter to run again.")
+        status = self.query_one("#status", Static)
+        if message.error:
+            status.update(f"[red]{escape(message.error)}[/]")
+        elif not message.frames:
+            status.update("[yellow]Nothing to show with these parameters.[/]")
+        else:
+            status.update("[green]done.[/] Change the parameters above and press enter to "
+                          "run again.")
 
     def stop(self) -> None:
         """Stop a run: its worker closes the learner's process when it notices."""

@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -60,7 +61,8 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         for error in self.tutor.registry.errors:  # the others still work
-            self.notify(f"Skipped a broken lesson: {error}", severity="warning", timeout=10)
+            self.notify(f"Skipped a broken lesson: {escape(str(error))}", severity="warning",
+                        timeout=10)
         self.refresh_progress()
         table = self.query_one(DataTable)
         if self.target is not None:
@@ -97,7 +99,7 @@ class HomeScreen(Screen[None]):
             banner.update("[b green]Every lesson is done.[/] Revisit any of them below.")
         else:
             title = registry.get(self.target.lesson).title  # type: ignore[union-attr]
-            banner.update(f"[b]Continue:[/] {title} — {self.target.label}  "
+            banner.update(f"[b]Continue:[/] {escape(title)} — {escape(self.target.label)}  "
                           "[dim](press c)[/]")
         self.show_detail()
 
@@ -144,7 +146,10 @@ class HomeScreen(Screen[None]):
         if lesson is None:
             return
         if step.kind == "quiz":
-            self.action_quiz(lesson)
+            from .quiz import QuizScreen
+
+            right = self.rows[lesson.id].quiz_right
+            self.app.push_screen(QuizScreen(lesson, retry=right > 0))
         elif step.kind == "exercise":
             self.action_code(lesson, step.index)
         else:
@@ -166,7 +171,7 @@ class HomeScreen(Screen[None]):
         if lesson is None:
             return
         if not lesson.pages:
-            self.notify(f"{lesson.title} has no pages to read.")
+            self.notify(f"{escape(lesson.title)} has no pages to read.")
             return
         self.app.push_screen(ReaderScreen(lesson, page))
 
@@ -184,11 +189,12 @@ class HomeScreen(Screen[None]):
         if lesson is None:
             return
         if not lesson.exercises:
-            self.notify(f"{lesson.title} has no exercises.")
+            self.notify(f"{escape(lesson.title)} has no exercises.")
             return
         if index is None:  # the first exercise not passed yet
-            step = self.rows[lesson.id].next
-            index = step.index if step.kind == "exercise" else 0
+            store = self.tutor.store
+            index = next((i for i, e in enumerate(lesson.exercises)
+                          if store and not store.exercise_status(e.id).passed), 0)
         self.app.push_screen(ExerciseScreen(lesson, index))
 
     def action_experiment(self) -> None:
@@ -198,7 +204,7 @@ class HomeScreen(Screen[None]):
         if lesson is None:
             return
         if not lesson.has_module("experiment"):
-            self.notify(f"{lesson.title} has no experiment.")
+            self.notify(f"{escape(lesson.title)} has no experiment.")
             return
         self.app.push_screen(ExperimentScreen(lesson))
 

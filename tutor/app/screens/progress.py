@@ -43,6 +43,6 @@ class ProgressScreen(Screen[None]):
         self.query_one("#totals", Static).update(
             f"[b]{done} of {len(rows)} lessons done[/] · {passed} of {total} exercises "
             f"passed · {sum(r.attempts for r in rows)} attempts · "
-            f"{sum(r.hints for r in rows)} hints · "
+            f"{sum(r.hints for r in rows)} hint(s) · "
             f"{duration(sum(r.seconds for r in rows))} spent")
         table.focus()

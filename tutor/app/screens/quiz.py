@@ -1,6 +1,8 @@
 """The quiz: one question at a time, immediate feedback with the explanation, answers recorded."""
 
+from rich.markup import escape
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -16,9 +18,7 @@ from .base import LessonScreen
 class QuizScreen(LessonScreen):
     CSS_PATH = "quiz.tcss"
     BINDINGS = [
-        *(Binding(letter, f"choose({i})", show=False) for i, letter in enumerate(LETTERS)),
-        *(Binding(str(i + 1), f"choose({i})", show=False) for i in range(len(LETTERS))),
-        Binding("n", "next", "Next question"),
+        Binding("n,enter", "next", "Next question"),
         Binding("r", "retry", "Retry wrong ones"),
         Binding("e", "code", "Code"),
     ]
@@ -68,7 +68,8 @@ class QuizScreen(LessonScreen):
                 self.posed = self.lesson.quiz.pose(question, learner)
                 break
             except LessonError as e:
-                self.notify(f"Question {question.id!r} skipped: {e}", severity="warning")
+                self.notify(f"Question {question.id!r} skipped: {escape(str(e))}",
+                            severity="warning")
                 self.index += 1
         else:
             self.finish()
@@ -76,7 +77,7 @@ class QuizScreen(LessonScreen):
         posed = self.posed
         self.answered = False
         self.query_one("#where", Static).update(
-            f"[b]{self.lesson.title}[/] · quiz{' (retry)' if self.retry else ''} · "
+            f"[b]{escape(self.lesson.title)}[/] · quiz{' (retry)' if self.retry else ''} · "
             f"question {self.index + 1} of {len(self.questions)}")
         await self.query_one("#prompt", Markdown).update(posed.prompt)
         choices, number = self.query_one("#choices", OptionList), self.query_one("#number", Input)
@@ -113,10 +114,17 @@ class QuizScreen(LessonScreen):
         else:
             self.run_worker(self.answer(event.value))
 
-    async def action_choose(self, index: int) -> None:
-        if (self.posed and not self.answered and self.posed.question.kind == "choice"
-                and index < len(self.posed.choices)):
-            await self.answer(str(index + 1))
+    def on_key(self, event: events.Key) -> None:
+        """a-h or 1-8 answer a multiple-choice question."""
+        super().on_key(event)
+        posed = self.posed
+        if posed is None or self.answered or posed.question.kind != "choice":
+            return
+        key = event.character or ""
+        n = len(posed.choices)
+        if (len(key) == 1 and key in LETTERS[:n]) or (key.isdigit() and 1 <= int(key) <= n):
+            event.stop()
+            self.run_worker(self.answer(key))
 
     async def answer(self, response: str) -> None:
         posed = self.posed
@@ -125,7 +133,7 @@ class QuizScreen(LessonScreen):
         try:
             value = posed.parse(response)
         except ValueError as e:
-            self.query_one("#error", Static).update(f"[yellow]{e}[/]")
+            self.query_one("#error", Static).update(f"[yellow]{escape(str(e))}[/]")
             return
         self.query_one("#error", Static).update("")
         correct = posed.is_correct(value)
@@ -134,6 +142,9 @@ class QuizScreen(LessonScreen):
         store = self.tutor.store
         if store is not None:
             store.record_answer(self.lesson.id, posed.id, response.strip(), correct)
+        number = self.query_one("#number", Input)
+        if number.display:
+            number.disabled = True  # n and enter now move on
         if posed.question.kind == "choice":
             choices = self.query_one("#choices", OptionList)
             marks = {int(posed.answer): ("✓", "green"), int(value): ("✓", "green")
@@ -175,7 +186,7 @@ class QuizScreen(LessonScreen):
                     "Every question of the quiz is now answered right."
                     if not wrong else f"{wrong} question(s) still to get right: "
                     "press r to retry them.") + "\n\ne: write the code · escape: back")
-        self.query_one("#where", Static).update(f"[b]{self.lesson.title}[/] · quiz")
+        self.query_one("#where", Static).update(f"[b]{escape(self.lesson.title)}[/] · quiz")
         self.query_one("#verdict", Static).update(message)
         self.refresh_bindings()
 
@@ -193,5 +204,5 @@ class QuizScreen(LessonScreen):
         if action in ("retry", "code"):
             return self.posed is None
         if action == "next":
-            return self.answered
+            return self.answered and self.posed is not None
         return True

@@ -1,5 +1,8 @@
 """The reader: a lesson's Markdown pages, one at a time, where the learner left off."""
 
+import contextlib
+
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -22,6 +25,7 @@ class ReaderScreen(LessonScreen):
     def __init__(self, lesson: Lesson, page: int | None = None):
         super().__init__(lesson)
         self.page, self.asked = 0, page
+        self.read = False  # the current page's end has been on screen
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -40,6 +44,8 @@ class ReaderScreen(LessonScreen):
             scroll = float(last[0].get("scroll", 0) or 0)
         self.page = max(0, min(self.page, len(self.lesson.pages) - 1))
         await self.show_page(scroll)
+        self.watch(self.query_one("#page", VerticalScroll), "scroll_y", self.check_read,
+                   init=False)
         self.query_one("#page").focus()
 
     async def show_page(self, scroll: float = 0.0) -> None:
@@ -51,22 +57,36 @@ class ReaderScreen(LessonScreen):
         await self.query_one("#text", Markdown).update(text)
         total = len(self.lesson.pages)
         self.query_one("#where", Static).update(
-            f"[b]{self.lesson.title}[/] · page {self.page + 1} of {total} · "
-            f"{page_title(path)}")
+            f"[b]{escape(self.lesson.title)}[/] · page {self.page + 1} of {total} · "
+            f"{escape(page_title(path))}")
+        self.read = False
         view = self.query_one("#page", VerticalScroll)
         view.scroll_home(animate=False, immediate=True)
         if scroll:  # once the page is laid out
             self.call_after_refresh(view.scroll_to, y=scroll, animate=False)
+        self.call_after_refresh(self.check_read)
         self.remember(scroll)
 
+    def check_read(self) -> None:
+        """A page counts as read once its end has been on screen."""
+        view = self.query_one("#page", VerticalScroll)
+        if not self.read and view.scroll_y >= view.max_scroll_y - 1:
+            self.read = True
+            self.remember()
+
     def remember(self, scroll: float | None = None) -> None:
-        """Record the page as read, and where the learner is on it."""
+        """Record where the learner is (and whether this page has been read to its end)."""
         store = self.tutor.store
         if scroll is None:
             scroll = self.query_one("#page", VerticalScroll).scroll_y
         if store is not None:
-            store.record_event(PAGE, self.lesson.id, {"page": self.page,
+            store.record_event(PAGE, self.lesson.id, {"page": self.page, "read": self.read,
                                                       "scroll": round(scroll, 1)})
+
+    def on_unmount(self) -> None:
+        super().on_unmount()
+        with contextlib.suppress(Exception):  # quitting: the store may be closed already
+            self.remember()
 
     async def action_page(self, step: int) -> None:
         page = self.page + step

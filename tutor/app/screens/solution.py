@@ -44,7 +44,9 @@ class SolutionScreen(LessonScreen):
             for title, source in (("yours", self.learner_source), ("reference", reference)):
                 with Vertical():
                     yield Static(f"[b]{title}[/]", classes="title")
-                    text = function_source(source, name) or f"# no def {name}(...) found"
+                    text = function_source(source, name) or (
+                        f"# no def {name}(...) here: the file does not parse, or the\n"
+                        "# function is defined another way")
                     yield TextArea.code_editor(text, language="python", read_only=True,
                                                theme="monokai")
         yield Footer()

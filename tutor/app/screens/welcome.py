@@ -3,6 +3,7 @@
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -79,7 +80,7 @@ class WelcomeScreen(Screen[None]):
             self.show_error(error)
 
     def show_error(self, message: str) -> None:
-        self.query_one("#error", Static).update(f"[red]{message}[/]")
+        self.query_one("#error", Static).update(f"[red]{escape(message)}[/]")
 
     @property
     def tutor(self) -> "TutorApp":
