@@ -7,7 +7,9 @@
    Textual app pays). Target: < 0.5 s.
 2. Save to verdict: from ctrl+s in the editor to the verdict on screen, once warm (the
    grading process is spawned and waiting), against `tutor check` of the same exercise
-   as a fresh process. Target: p50 < 150 ms.
+   as a fresh process. Target: p50 < 150 ms. It is timed from the key press reaching the
+   app to the verdict handed to the results panel; the terminal repaint follows within
+   one frame.
 
 Both run headless (no terminal drawing), so they measure the app's own work.
 """
@@ -81,17 +83,18 @@ async def save_to_verdict(workspace: Path, saves: int) -> list[float]:
         while not isinstance(app.screen, ExerciseScreen) or app.screen.live is None:
             await pilot.pause(0.01)
         screen = app.screen
+        results = screen.results
         for i in range(saves + 1):
             await pilot.pause(0.3)  # the learner types; the next process is spawned meanwhile
             screen.editor.insert(f"# edit {i}\n", (0, 0))
-            screen.last.clear()
+            results.result = None
             started = time.perf_counter()
-            await pilot.press("ctrl+s")
-            while "backprop.affine_backward" not in screen.last:
-                await pilot.pause(0.001)
+            app.simulate_key("ctrl+s")  # as a key press arrives (Pilot's own waits left out)
+            while results.result is None:  # set when the verdict is put on screen
+                await asyncio.sleep(0.0005)
             if i:  # the first save warms up
                 times.append(time.perf_counter() - started)
-            assert screen.last["backprop.affine_backward"].passed
+            assert results.result.passed
     return times
 
 
