@@ -80,7 +80,8 @@ def test_exercise_graded(snap_compare, ws, only_backprop, backprop, size):
         await pilot.press("ctrl+r")
         await until(pilot, lambda: "backprop.affine_backward" in app.screen.last)
         await pilot.press("ctrl+t")
-        await pilot.pause()
+        await pilot.pause(0.3)  # the table scrolls to the failing row after a refresh
+        await pilot.wait_for_scheduled_animations()
 
     assert snap_compare(app_for(ws, only_backprop), run_before=grade, terminal_size=size)
 

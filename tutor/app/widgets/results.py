@@ -61,20 +61,22 @@ class Results(Vertical):
         self.query_one("#summary", Static).update(summary)
         table = self.query_one("#checks", DataTable)
         table.clear()
-        for i, check in enumerate(result.checks):
+        # What fails first (in case order), then what passes: no scrolling to find it.
+        order = sorted(range(len(result.checks)), key=lambda i: result.checks[i].passed)
+        for i in order:
+            check = result.checks[i]
             verdict = Text(check.verdict, style="green" if check.passed else (
                 "dim" if check.verdict == "skipped" else "red"))
             table.add_row(check.name, verdict, error_text(check), check.diagnosis or "",
                           key=str(i))
         table.display = bool(result.checks)
-        failing = next((i for i, c in enumerate(result.checks) if not c.passed), 0)
         if result.checks:
-            table.move_cursor(row=failing)
-        self.show_detail(failing)
+            table.move_cursor(row=0, scroll=False)
+        self.show_detail(order[0] if order else 0)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
-        self.show_detail(event.cursor_row)
+        self.show_detail(int(event.row_key.value or 0))
 
     def show_detail(self, index: int) -> None:
         result = self.result
@@ -102,4 +104,8 @@ class Results(Vertical):
     def set_notes(self, notes: list[Any]) -> None:
         """Extra lines under the detail (the hints shown so far)."""
         self.notes = notes
-        self.show_detail(self.query_one("#checks", DataTable).cursor_row)
+        table = self.query_one("#checks", DataTable)
+        index = 0
+        if table.row_count:
+            index = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or 0)
+        self.show_detail(index)
