@@ -399,3 +399,21 @@ async def test_continuing_a_quiz_asks_only_what_is_not_right_yet(ws, only_backpr
         await until(pilot, lambda: isinstance(app.screen, QuizScreen) and app.screen.posed)
         assert app.screen.posed.id != first.id
         assert len(app.screen.questions) == len(backprop.quiz.questions) - 1
+
+
+@pytest.mark.parametrize("lesson_id", ["sgd", "clipping", "batchnorm", "cnn", "lstm", "gan",
+                                       "attention"])
+async def test_every_lessons_experiment_draws_in_the_app(tmp_path, registry, lesson_id):
+    lesson = registry.get(lesson_id)
+    ws = make_workspace(tmp_path / "my-work", Registry([lesson]))
+    app = app_for(ws, Registry([lesson]))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("x")
+        await until(pilot, lambda: type(app.screen).__name__ == "ExperimentScreen")
+        frame = app.screen.query_one("#frame")
+        await until(pilot, lambda: plain(frame).strip() not in ("", "starting… (the first "
+                                 "run compiles the lesson's kernels)"), timeout=60)
+        assert "failed" not in text_of(app, "#status")
+        await pilot.press("escape")  # leaving stops the run
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen))
