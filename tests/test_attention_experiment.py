@@ -1,39 +1,16 @@
 """The attention experiment: it renders in 80 columns, learns the reversal with the ops it is
 given, and shows the causal mask in the weights it computes through them."""
 
-import io
-
 import numpy as np
 import pytest
-from rich.console import Console
+from lesson_helpers import lesson_fixtures, render
 
-from tutor.plugins import load_registry
-
-
-@pytest.fixture(scope="module")
-def lesson():
-    return load_registry().get("attention")
-
-
-@pytest.fixture(scope="module")
-def ref(lesson):
-    return lesson.module("reference")
-
-
-@pytest.fixture(scope="module")
-def exp(lesson):
-    return lesson.module("experiment")
+lesson, ref, exp = lesson_fixtures("attention")
 
 
 @pytest.fixture(scope="module")
 def trained(exp, ref):
     return list(exp.frames(ref, **exp.PARAMS))
-
-
-def render(frame) -> str:
-    console = Console(width=80, record=True, file=io.StringIO())
-    console.print(frame)
-    return console.export_text()
 
 
 def test_interface(exp):

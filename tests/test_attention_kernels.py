@@ -11,22 +11,13 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from lesson_helpers import assert_close as assert_all_close
+from lesson_helpers import backend_params, backend_runner, kernel_backends, lesson_parts
 
-from tutor.plugins import load_registry
-
-LESSON = load_registry().get("attention")
-ref = LESSON.module("reference")
-fast = LESSON.module("fast_ops")
-cases = LESSON.module("cases")
-try:
-    gpu, NO_CUDA = LESSON.module("cuda_ops"), ""
-except ImportError as error:  # numba-cuda without its CUDA bindings
-    gpu, NO_CUDA = None, str(error)
-
-BACKENDS = [
-    pytest.param("numba", id="numba"),
-    pytest.param("cuda", id="cuda", marks=pytest.mark.skipif(gpu is None, reason=NO_CUDA)),
-]
+LESSON, ref, cases = lesson_parts("attention", "reference", "cases")
+fast, gpu, NO_CUDA = kernel_backends(LESSON)
+BACKENDS = backend_params(gpu, NO_CUDA)
+run = backend_runner(fast, gpu)
 
 # Largest rel_error tolerated. The kernels sum in another order than NumPy's matrix products
 # and recompute the weights as e^(s - lse), so results differ by rounding, which rel_error
@@ -40,31 +31,11 @@ scales = st.sampled_from([0.1, 1.0, 3.0])
 few = settings(max_examples=6, deadline=None)
 
 
-def rel_error(a, b):
-    """max |a - b| / max(1e-8, |a| + |b|), elementwise."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    assert a.shape == b.shape
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)), initial=0.0))
-
-
-def run(backend, name, *args):
-    """Call `name` from the backend, check it left its inputs alone, and return the result."""
-    module = fast if backend == "numba" else gpu
-    before = [np.copy(a) for a in args]
-    result = getattr(module, name)(*args)
-    for a, b in zip(args, before, strict=True):
-        assert np.array_equal(a, b), f"{backend} {name} modified an input"
-    return result
-
-
 def assert_close(got, want, tolerance):
+    """One array or a tuple of them, as the reference returns; each finite and close."""
     assert isinstance(got, tuple) == isinstance(want, tuple)
     got, want = (got, want) if isinstance(want, tuple) else ((got,), (want,))
-    assert len(got) == len(want)
-    for g, w in zip(got, want, strict=True):
-        assert isinstance(g, np.ndarray) and g.dtype == np.float64 and g.shape == w.shape
-        assert np.all(np.isfinite(g))
-        assert rel_error(g, w) < tolerance
+    assert_all_close(got, want, tolerance, finite=True)
 
 
 def check_attention(backend, q, k, v, dout, causal):

@@ -1,40 +1,18 @@
 """The backprop experiment: it renders in 80 columns, trains with the ops it is given,
 and shows no progress when those ops return no gradient."""
 
-import io
 import math
 
 import numpy as np
 import pytest
-from rich.console import Console
+from lesson_helpers import lesson_fixtures, render
 
-from tutor.plugins import load_registry
-
-
-@pytest.fixture(scope="module")
-def lesson():
-    return load_registry().get("backprop")
-
-
-@pytest.fixture(scope="module")
-def ref(lesson):
-    return lesson.module("reference")
-
-
-@pytest.fixture(scope="module")
-def exp(lesson):
-    return lesson.module("experiment")
+lesson, ref, exp = lesson_fixtures("backprop")
 
 
 @pytest.fixture(scope="module")
 def trained(exp, ref):
     return list(exp.frames(ref, **exp.PARAMS))
-
-
-def render(frame) -> str:
-    console = Console(width=80, record=True, file=io.StringIO())
-    console.print(frame)
-    return console.export_text()
 
 
 def test_interface(exp):

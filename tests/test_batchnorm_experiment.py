@@ -2,41 +2,18 @@
 collapse at a small gain and saturate at a large one while the normalized net's stay put,
 and normalizes with the ops it is given."""
 
-import io
-
 import numpy as np
 import pytest
-from rich.console import Console
-
-from tutor.plugins import load_registry
+from lesson_helpers import lesson_fixtures, render
 
 SMALL = {"layers": 6, "width": 64, "batch": 128, "pause": 0.0}
 
-
-@pytest.fixture(scope="module")
-def lesson():
-    return load_registry().get("batchnorm")
-
-
-@pytest.fixture(scope="module")
-def ref(lesson):
-    return lesson.module("reference")
-
-
-@pytest.fixture(scope="module")
-def exp(lesson):
-    return lesson.module("experiment")
+lesson, ref, exp = lesson_fixtures("batchnorm")
 
 
 @pytest.fixture(scope="module")
 def sweep(exp, ref):
     return list(exp.frames(ref, **{**exp.PARAMS, "pause": 0.0}))
-
-
-def render(frame) -> str:
-    console = Console(width=80, record=True, file=io.StringIO())
-    console.print(frame)
-    return console.export_text()
 
 
 def test_interface(exp):

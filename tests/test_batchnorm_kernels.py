@@ -10,21 +10,18 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from lesson_helpers import (
+    assert_close,
+    backend_params,
+    backend_runner,
+    kernel_backends,
+    lesson_parts,
+)
 
-from tutor.plugins import load_registry
-
-LESSON = load_registry().get("batchnorm")
-ref = LESSON.module("reference")
-fast = LESSON.module("fast_ops")
-try:
-    gpu, NO_CUDA = LESSON.module("cuda_ops"), ""
-except ImportError as error:  # numba-cuda without its CUDA bindings
-    gpu, NO_CUDA = None, str(error)
-
-BACKENDS = [
-    pytest.param("numba", id="numba"),
-    pytest.param("cuda", id="cuda", marks=pytest.mark.skipif(gpu is None, reason=NO_CUDA)),
-]
+LESSON, ref = lesson_parts("batchnorm", "reference")
+fast, gpu, NO_CUDA = kernel_backends(LESSON)
+BACKENDS = backend_params(gpu, NO_CUDA)
+run = backend_runner(fast, gpu)
 
 # Largest rel_error tolerated. Sums taken in another order (the GPU's tree) differ by
 # rounding relative to the summands; the output gamma * x_hat + beta can cancel to near 0,
@@ -37,30 +34,6 @@ seeds = st.integers(0, 2**32 - 1)
 scales = st.sampled_from([1e-3, 1.0, 30.0])  # 1e-3: variance below eps
 offsets = st.sampled_from([0.0, 3.0, 300.0])  # in units of the scale
 few = settings(max_examples=6, deadline=None)
-
-
-def rel_error(a, b):
-    """max |a - b| / max(1e-8, |a| + |b|), elementwise."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    assert a.shape == b.shape
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)), initial=0.0))
-
-
-def run(backend, name, *args):
-    """Call `name` from the backend, check it left its inputs alone, and return the result."""
-    module = fast if backend == "numba" else gpu
-    before = [np.copy(a) for a in args]
-    result = getattr(module, name)(*args)
-    for a, b in zip(args, before, strict=True):
-        assert np.array_equal(a, b), f"{backend} {name} modified an input"
-    return result
-
-
-def assert_close(got, want, tolerances):
-    assert len(got) == len(want) == len(tolerances)
-    for g, w, tolerance in zip(got, want, tolerances, strict=True):
-        assert isinstance(g, np.ndarray) and g.dtype == np.float64 and g.shape == w.shape
-        assert rel_error(g, w) < tolerance
 
 
 def inputs(n, d, scale, offset, seed):

@@ -2,40 +2,18 @@
 from the ops it is given, and with the default settings the unclipped run spikes while the
 clipped one does not."""
 
-import io
 import math
 
 import numpy as np
 import pytest
-from rich.console import Console
+from lesson_helpers import lesson_fixtures, render
 
-from tutor.plugins import load_registry
-
-
-@pytest.fixture(scope="module")
-def lesson():
-    return load_registry().get("clipping")
-
-
-@pytest.fixture(scope="module")
-def ref(lesson):
-    return lesson.module("reference")
-
-
-@pytest.fixture(scope="module")
-def exp(lesson):
-    return lesson.module("experiment")
+lesson, ref, exp = lesson_fixtures("clipping")
 
 
 @pytest.fixture(scope="module")
 def trained(exp, ref):
     return list(exp.frames(ref, **exp.PARAMS))
-
-
-def render(frame) -> str:
-    console = Console(width=80, record=True, file=io.StringIO())
-    console.print(frame)
-    return console.export_text()
 
 
 class Counting:

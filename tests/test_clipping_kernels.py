@@ -12,21 +12,11 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from lesson_helpers import backend_params, kernel_backends, lesson_parts, rel_error
 
-from tutor.plugins import load_registry
-
-LESSON = load_registry().get("clipping")
-ref = LESSON.module("reference")
-fast = LESSON.module("fast_ops")
-try:
-    gpu, NO_CUDA = LESSON.module("cuda_ops"), ""
-except ImportError as error:  # numba-cuda without its CUDA bindings
-    gpu, NO_CUDA = None, str(error)
-
-BACKENDS = [
-    pytest.param("numba", id="numba"),
-    pytest.param("cuda", id="cuda", marks=pytest.mark.skipif(gpu is None, reason=NO_CUDA)),
-]
+LESSON, ref = lesson_parts("clipping", "reference")
+fast, gpu, NO_CUDA = kernel_backends(LESSON)
+BACKENDS = backend_params(gpu, NO_CUDA)
 
 # Largest rel_error tolerated in the global-norm results. The sum of squares has only
 # positive terms, so summing them in another order (sequentially, or in a tree across
@@ -41,13 +31,6 @@ scales = st.sampled_from([1e-3, 1.0, 1e3])
 ratios = st.sampled_from([0.01, 0.5, 0.95, 1.05, 2.0])
 seeds = st.integers(0, 2**32 - 1)
 few = settings(max_examples=8, deadline=None)
-
-
-def rel_error(a, b):
-    """max |a - b| / max(1e-8, |a| + |b|), elementwise."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    assert a.shape == b.shape
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)), initial=0.0))
 
 
 def make(shape_list, scale, seed):

@@ -2,39 +2,16 @@
 filters, its feature maps are those filters' convolutions, it fits in 80 columns, and it
 learns nothing when the ops return no gradient."""
 
-import io
-
 import numpy as np
 import pytest
-from rich.console import Console
+from lesson_helpers import Counting, lesson_fixtures, render
 
-from tutor.plugins import load_registry
-
-
-@pytest.fixture(scope="module")
-def lesson():
-    return load_registry().get("cnn")
-
-
-@pytest.fixture(scope="module")
-def ref(lesson):
-    return lesson.module("reference")
-
-
-@pytest.fixture(scope="module")
-def exp(lesson):
-    return lesson.module("experiment")
+lesson, ref, exp = lesson_fixtures("cnn")
 
 
 @pytest.fixture(scope="module")
 def trained(exp, ref):
     return list(exp.frames(ref, **exp.PARAMS))
-
-
-def render(frame) -> str:
-    console = Console(width=80, record=True, file=io.StringIO())
-    console.print(frame)
-    return console.export_text()
 
 
 def conv_loops(x, w, pad):
@@ -88,20 +65,6 @@ def test_the_vertical_edge_filter_finds_the_square_sides(exp, trained):
     square = trained[-1].maps[2, 0]  # image 2 is the square at rows and columns 3..10
     assert square[6, 3] < -2 and square[6, 10] > 2  # bright to the right / to the left
     assert abs(square[6, 6]) < 0.1 and abs(square[3, 6]) < 0.1
-
-
-class Counting:
-    """The reference ops, counting calls."""
-
-    def __init__(self, ops):
-        self.ops, self.calls = ops, {}
-
-    def __getattr__(self, name):
-        def call(*args):
-            self.calls[name] = self.calls.get(name, 0) + 1
-            return getattr(self.ops, name)(*args)
-
-        return call
 
 
 def test_the_experiment_uses_the_ops_given_and_few_of_them(exp, ref):

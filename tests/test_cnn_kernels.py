@@ -10,21 +10,12 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from lesson_helpers import backend_params, backend_runner, kernel_backends, lesson_parts
 
-from tutor.plugins import load_registry
-
-LESSON = load_registry().get("cnn")
-ref = LESSON.module("reference")
-fast = LESSON.module("fast_ops")
-try:
-    gpu, NO_CUDA = LESSON.module("cuda_ops"), ""
-except ImportError as error:  # numba-cuda without its CUDA bindings
-    gpu, NO_CUDA = None, str(error)
-
-BACKENDS = [
-    pytest.param("numba", id="numba"),
-    pytest.param("cuda", id="cuda", marks=pytest.mark.skipif(gpu is None, reason=NO_CUDA)),
-]
+LESSON, ref = lesson_parts("cnn", "reference")
+fast, gpu, NO_CUDA = kernel_backends(LESSON)
+BACKENDS = backend_params(gpu, NO_CUDA)
+run = backend_runner(fast, gpu, arrays_only=True)
 
 # Convolutions are sums of products taken in another order than the reference's, so they
 # differ by rounding relative to the size of the terms, not of the sum: compare with a
@@ -35,16 +26,6 @@ RTOL, ATOL_PER_TERM = 1e-9, 1e-12
 
 seeds = st.integers(0, 2**32 - 1)
 few = settings(max_examples=8, deadline=None)
-
-
-def run(backend, name, *args):
-    """Call `name` from the backend, check it left its inputs alone, and return the result."""
-    module = fast if backend == "numba" else gpu
-    before = [np.copy(a) if isinstance(a, np.ndarray) else a for a in args]
-    result = getattr(module, name)(*args)
-    for a, b in zip(args, before, strict=True):
-        assert np.array_equal(a, b), f"{backend} {name} modified an input"
-    return result
 
 
 def assert_close(got, want, terms):

@@ -2,39 +2,16 @@
 modes, every gradient comes from the ops it is given, and a generator loss that returns no
 gradient leaves the generator where it started."""
 
-import io
-
 import numpy as np
 import pytest
-from rich.console import Console
+from lesson_helpers import lesson_fixtures, render
 
-from tutor.plugins import load_registry
-
-
-@pytest.fixture(scope="module")
-def lesson():
-    return load_registry().get("gan")
-
-
-@pytest.fixture(scope="module")
-def ref(lesson):
-    return lesson.module("reference")
-
-
-@pytest.fixture(scope="module")
-def exp(lesson):
-    return lesson.module("experiment")
+lesson, ref, exp = lesson_fixtures("gan")
 
 
 @pytest.fixture(scope="module")
 def trained(exp, ref):
     return list(exp.frames(ref, steps=1200, seed=0))
-
-
-def render(frame) -> str:
-    console = Console(width=80, record=True, file=io.StringIO())
-    console.print(frame)
-    return console.export_text()
 
 
 def test_interface(exp):

@@ -11,21 +11,13 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from lesson_helpers import backend_params, backend_runner, kernel_backends, lesson_parts, rel_error
 
-from tutor.plugins import load_registry
-
-LESSON = load_registry().get("gan")
-ref = LESSON.module("reference")
-fast = LESSON.module("fast_ops")
-try:
-    gpu, NO_CUDA = LESSON.module("cuda_ops"), ""
-except Exception as error:  # numba-cuda without its CUDA bindings
-    gpu, NO_CUDA = None, str(error)
-
-BACKENDS = [
-    pytest.param("numba", id="numba"),
-    pytest.param("cuda", id="cuda", marks=pytest.mark.skipif(gpu is None, reason=NO_CUDA)),
-]
+LESSON, ref = lesson_parts("gan", "reference")
+# numba-cuda without its CUDA bindings
+fast, gpu, NO_CUDA = kernel_backends(LESSON)
+BACKENDS = backend_params(gpu, NO_CUDA)
+run = backend_runner(fast, gpu)
 
 # Largest rel_error tolerated. The gradient is computed elementwise with the reference's
 # arithmetic, up to multiplying by 1/N instead of dividing by N (an ulp or two). The losses
@@ -38,13 +30,6 @@ lengths = st.integers(1, 300)  # crosses one and two 128-thread blocks
 seeds = st.integers(0, 2**32 - 1)
 scales = st.sampled_from([1e-3, 1.0, 30.0, 1e3])
 few = settings(max_examples=8, deadline=None)
-
-
-def rel_error(a, b):
-    """max |a - b| / max(1e-8, |a| + |b|), elementwise."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    assert a.shape == b.shape
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)), initial=0.0))
 
 
 def logits(rng, n, scale):
@@ -60,16 +45,6 @@ def targets(rng, n):
     t[rng.random(n) < 0.2] = 0.0
     t[rng.random(n) < 0.2] = 1.0
     return t
-
-
-def run(backend, name, *args):
-    """Call `name` from the backend, check it left its inputs alone, and return the result."""
-    module = fast if backend == "numba" else gpu
-    before = [np.copy(a) for a in args]
-    result = getattr(module, name)(*args)
-    for a, b in zip(args, before, strict=True):
-        assert np.array_equal(a, b), f"{backend} {name} modified an input"
-    return result
 
 
 def assert_matches(got, want):

@@ -2,40 +2,18 @@
 lesson says, they come from the ops it is given, the character model learns, and every
 frame fits 80 columns."""
 
-import io
 import math
 
 import numpy as np
 import pytest
-from rich.console import Console
+from lesson_helpers import Counting, lesson_fixtures, render
 
-from tutor.plugins import load_registry
-
-
-@pytest.fixture(scope="module")
-def lesson():
-    return load_registry().get("lstm")
-
-
-@pytest.fixture(scope="module")
-def ref(lesson):
-    return lesson.module("reference")
-
-
-@pytest.fixture(scope="module")
-def exp(lesson):
-    return lesson.module("experiment")
+lesson, ref, exp = lesson_fixtures("lstm")
 
 
 @pytest.fixture(scope="module")
 def trained(exp, ref):
     return list(exp.frames(ref, steps=100, every=50))
-
-
-def render(frame) -> str:
-    console = Console(width=80, record=True, file=io.StringIO())
-    console.print(frame)
-    return console.export_text()
 
 
 def test_interface(exp):
@@ -99,19 +77,6 @@ def test_the_curves_show_vanishing_exploding_and_the_forget_bias(exp, ref):
     assert curves["RNN, Wh gain 3"][0] > 1e3  # exploded
     assert curves["LSTM, b_f = 0"][0] < 1e-6  # forgets half per step: vanishes too
     assert 1e-2 < curves["LSTM, b_f = 3"][0] < 10  # the cell path carries it back
-
-
-class Counting:
-    """The reference ops, counting the calls of each function."""
-
-    def __init__(self, ops):
-        self.ops, self.calls = ops, {}
-
-    def __getattr__(self, name):
-        def call(*args):
-            self.calls[name] = self.calls.get(name, 0) + 1
-            return getattr(self.ops, name)(*args)
-        return call
 
 
 def test_the_lstm_curves_and_samples_come_from_the_ops_given(exp, ref):

@@ -10,24 +10,20 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lesson_helpers import (
+    assert_close,
+    backend_params,
+    backend_runner,
+    kernel_backends,
+    lesson_parts,
+    rel_error,
+)
 
-from tutor.plugins import load_registry
-from tutor.schema import LessonError
-
-LESSON = load_registry().get("lstm")
-ref = LESSON.module("reference")
-fast = LESSON.module("fast_ops")
-try:
-    gpu, NO_CUDA = LESSON.module("cuda_ops"), ""
-except LessonError as error:  # numba-cuda without its CUDA bindings; anything else fails
-    if not isinstance(error.__cause__, ImportError):
-        raise
-    gpu, NO_CUDA = None, str(error)
-
-BACKENDS = [
-    pytest.param("numba", id="numba"),
-    pytest.param("cuda", id="cuda", marks=pytest.mark.skipif(gpu is None, reason=NO_CUDA)),
-]
+LESSON, ref = lesson_parts("lstm", "reference")
+# numba-cuda without its CUDA bindings; anything else fails
+fast, gpu, NO_CUDA = kernel_backends(LESSON)
+BACKENDS = backend_params(gpu, NO_CUDA)
+run = backend_runner(fast, gpu)
 
 # Largest rel_error tolerated. Sums are taken in another order than BLAS takes them, so
 # results differ by rounding: about 1e-16 times the summands, which rel_error measures
@@ -45,30 +41,6 @@ numba_sizes, cuda_sizes = st.integers(1, 20), st.integers(1, 4)
 numba_examples, cuda_examples = settings(max_examples=10, deadline=None), \
     settings(max_examples=2, deadline=None)
 needs_cuda = pytest.mark.skipif(gpu is None, reason=NO_CUDA)
-
-
-def rel_error(a, b):
-    """max |a - b| / max(1e-8, |a| + |b|), elementwise."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    assert a.shape == b.shape
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)), initial=0.0))
-
-
-def run(backend, name, *args):
-    """Call `name` from the backend, check it left its inputs alone, and return the result."""
-    module = fast if backend == "numba" else gpu
-    before = [np.copy(a) for a in args]
-    result = getattr(module, name)(*args)
-    for a, b in zip(args, before, strict=True):
-        assert np.array_equal(a, b), f"{backend} {name} modified an input"
-    return result
-
-
-def assert_close(got, want, tolerance):
-    assert len(got) == len(want)
-    for g, w in zip(got, want, strict=True):
-        assert isinstance(g, np.ndarray) and g.dtype == np.float64 and g.shape == w.shape
-        assert rel_error(g, w) < tolerance
 
 
 def weights(rng, d, h, scale=1.0):

@@ -3,41 +3,18 @@ and shows what the lesson claims: momentum beats plain SGD on a long valley, SGD
 past lr = 2 / L, Nesterov already past 2 (1 + μ) / (1 + 2μ), and noisy gradients leave a
 floor under the loss."""
 
-import io
-
 import numpy as np
 import pytest
-from rich.console import Console
-
-from tutor.plugins import load_registry
+from lesson_helpers import Counting, lesson_fixtures, render
 
 VALLEY, ROSENBROCK = 0, 1
 
-
-@pytest.fixture(scope="module")
-def lesson():
-    return load_registry().get("sgd")
-
-
-@pytest.fixture(scope="module")
-def ref(lesson):
-    return lesson.module("reference")
-
-
-@pytest.fixture(scope="module")
-def exp(lesson):
-    return lesson.module("experiment")
+lesson, ref, exp = lesson_fixtures("sgd")
 
 
 @pytest.fixture(scope="module")
 def default_run(exp, ref):
     return list(exp.frames(ref, **exp.PARAMS))
-
-
-def render(frame) -> str:
-    console = Console(width=80, record=True, file=io.StringIO())
-    console.print(frame)
-    return console.export_text()
 
 
 def test_interface(exp):
@@ -66,20 +43,6 @@ def test_every_optimizer_descends_and_momentum_beats_sgd(default_run):
             assert last.loss(name, surface) < last.loss("sgd", surface) / 100, (name, surface)
     assert np.allclose(last.paths[-1, 1, ROSENBROCK], [1.0, 1.0], atol=1e-3)  # momentum
     assert not last.diverged.any()
-
-
-class Counting:
-    """The reference ops, counting calls."""
-
-    def __init__(self, ops):
-        self.ops, self.calls = ops, {}
-
-    def __getattr__(self, name):
-        def call(*args):
-            self.calls[name] = self.calls.get(name, 0) + 1
-            return getattr(self.ops, name)(*args)
-
-        return call
 
 
 def test_each_step_calls_each_optimizer_once(exp, ref):

@@ -10,21 +10,12 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from lesson_helpers import backend_params, backend_runner, kernel_backends, lesson_parts
 
-from tutor.plugins import load_registry
-
-LESSON = load_registry().get("sgd")
-ref = LESSON.module("reference")
-fast = LESSON.module("fast_ops")
-try:
-    gpu, NO_CUDA = LESSON.module("cuda_ops"), ""
-except ImportError as error:  # numba-cuda without its CUDA bindings
-    gpu, NO_CUDA = None, str(error)
-
-BACKENDS = [
-    pytest.param("numba", id="numba"),
-    pytest.param("cuda", id="cuda", marks=pytest.mark.skipif(gpu is None, reason=NO_CUDA)),
-]
+LESSON, ref = lesson_parts("sgd", "reference")
+fast, gpu, NO_CUDA = kernel_backends(LESSON)
+BACKENDS = backend_params(gpu, NO_CUDA)
+run = backend_runner(fast, gpu)
 
 # The kernels do the reference's arithmetic in its order, one element at a time, but a GPU
 # may fuse a multiply and an add into one rounding (FMA). That moves a result by a few units
@@ -40,23 +31,6 @@ w_scales = st.sampled_from([1e-3, 1.0, 1e3])  # w smaller than, like, and far ab
 lrs = st.sampled_from([0.0, 1e-3, 0.1, 1.5])
 momenta = st.sampled_from([0.0, 0.5, 0.9, 0.99])
 few = settings(max_examples=8, deadline=None)
-
-
-def rel_error(a, b):
-    """max |a - b| / max(1e-8, |a| + |b|), elementwise."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    assert a.shape == b.shape
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)), initial=0.0))
-
-
-def run(backend, name, *args):
-    """Call `name` from the backend, check it left its inputs alone, and return the result."""
-    module = fast if backend == "numba" else gpu
-    before = [np.copy(a) for a in args]
-    result = getattr(module, name)(*args)
-    for a, b in zip(args, before, strict=True):
-        assert np.array_equal(a, b), f"{backend} {name} modified an input"
-    return result
 
 
 def scales(name, args):
