@@ -114,8 +114,8 @@ def test_timeout_is_per_exercise_and_the_next_exercise_runs(solution, grade):
     assert results["affine_backward"].passed
 
 
-def test_learner_may_import_a_sibling_module_and_no_bytecode_is_left(solution, grade,
-                                                                     tmp_path):
+def test_without_the_jail_a_sibling_module_can_be_imported_and_no_bytecode_is_left(
+        solution, grade, tmp_path):
     (tmp_path / "helpers.py").write_text("import numpy as np\n"
                                          "def relu(x):\n    return np.maximum(x, 0)\n")
     path = solution("""
@@ -123,7 +123,7 @@ def test_learner_may_import_a_sibling_module_and_no_bytecode_is_left(solution, g
         def relu_forward(x):
             return relu(x)
     """)
-    assert grade(path, ["relu_forward"])["relu_forward"].passed
+    assert grade(path, ["relu_forward"], jail="none")["relu_forward"].passed
     assert not (tmp_path / "__pycache__").exists()
 
 
@@ -147,8 +147,7 @@ def test_writing_into_the_result_channel_is_caught(solution, grade):
             return np.maximum(x, 0)
     """)
     results = grade(path, ["relu_forward", "relu_backward"], seconds=3)
-    assert not results["relu_forward"].passed
-    assert results["relu_forward"].verdict in ("crash", "timeout", "exit")
+    assert results["relu_forward"].verdict == "protocol-error"
     assert results["relu_backward"].passed
 
 
@@ -158,25 +157,26 @@ def test_a_huge_returned_array_is_described_not_transferred(solution, grade):
             return np.zeros((1 << 26,) , dtype=np.float64)  # 512 MiB
     """)
     result = grade(path, ["relu_forward"])["relu_forward"]
-    assert result.verdict == "wrong-type" and "too large" in result.checks[0].message
+    assert result.verdict == "wrong-shape" and "(67108864,)" in result.checks[0].message
 
 
 def test_mutation_and_aliasing_inside_a_list_argument(tmp_path):
     import numpy as np
 
-    from tutor.sandbox.supervisor import Sandbox, same_array
+    from tutor.sandbox.supervisor import Sandbox
 
     path = tmp_path / "clip.py"
     path.write_text("def same(grads):\n    return grads\n"
                     "def copies(grads):\n    return [g.copy() for g in grads]\n"
-                    "def scale(grads):\n    grads[1] *= 2\n    return [g.copy() for g in grads]\n")
+                    "def scale(grads):\n    grads[1] *= 2\n    return [g.copy() for g in grads]\n"
+                    "def grow(grads):\n    grads.append(grads[0])\n    return grads[:2]\n")
     grads = [np.ones(3), np.arange(2.0)]
     with Sandbox(path) as sandbox:
         seen = {fn: sandbox.call(fn, [[g.copy() for g in grads]], 5) for fn in
-                ("same", "copies", "scale")}
+                ("same", "copies", "scale", "grow")}
     assert seen["same"].aliases == [0] and seen["copies"].aliases == []
-    assert same_array(grads, seen["copies"].inputs_after[0])
-    assert not same_array(grads, seen["scale"].inputs_after[0])
+    assert seen["copies"].mutated == [] and seen["same"].mutated == []
+    assert seen["scale"].mutated == [0] and seen["grow"].mutated == [0]
 
 
 # -- regressions found by adversarial learner files ----------------------------------------

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from .sandbox.wire import Foreign, Subclassed
+from .sandbox.wire import Foreign, Subclassed, TooLarge
 
 
 def rel_error(a: np.ndarray | float, b: np.ndarray | float) -> float:
@@ -46,6 +46,8 @@ def describe(value: Any) -> str:
         return f"an np.{value.cls} (an ndarray subclass)"
     if isinstance(value, Foreign):
         return f"a {value.type_name}"
+    if isinstance(value, TooLarge):
+        return f"a {value.dtype} array of shape {value.shape} (too large to send back)"
     if isinstance(value, np.generic):
         return f"a NumPy {value.dtype} scalar"
     if isinstance(value, tuple | list):
@@ -67,6 +69,8 @@ def _compare_array(got: Any, exp: np.ndarray, tol: float) -> Mismatch | None:
     if isinstance(got, Subclassed):
         return Mismatch("array-subclass", f"returned {describe(got)}; return a plain "
                         f"np.ndarray (np.asarray(...) converts it)", got=got.array, expected=exp)
+    if isinstance(got, TooLarge) and got.shape != exp.shape:
+        return Mismatch("wrong-shape", f"returned shape {got.shape}, expected {exp.shape}")
     if not isinstance(got, np.ndarray):
         return Mismatch("wrong-type", f"returned {describe(got)}, expected {want}",
                         got=got, expected=exp)

@@ -64,7 +64,7 @@ class Setup:
 
 
 def setup(lesson: Lesson, solution: Path | None, store: Store | None,
-          reference: bool = False) -> Setup:
+          reference: bool = False, limits: Limits | None = None) -> Setup:
     """The learner's functions when every exercise of the lesson has passed, else the
     reference (and say which)."""
     if reference:
@@ -76,7 +76,7 @@ def setup(lesson: Lesson, solution: Path | None, store: Store | None,
     if missing:
         return Setup(lesson.reference, "the reference",
                      f"yours take over once these pass: {', '.join(missing)}")
-    sandbox = Sandbox(solution, Limits())
+    sandbox = Sandbox(solution, limits or Limits(), hide=[lesson.folder])
     return Setup(LearnerOps(sandbox), "your functions", f"from {solution.name}", sandbox)
 
 

@@ -21,7 +21,7 @@ from .compare import Mismatch, compare, describe, rel_error
 from .diagnose import Finding, diagnose, error_map
 from .gradcheck import check_gradient
 from .lesson import Exercise, Lesson
-from .sandbox.supervisor import Limits, Outcome, Sandbox, same_array
+from .sandbox.supervisor import Limits, Outcome, Sandbox
 from .schema import LessonError
 
 # Every verdict a check can get (the README's table explains each).
@@ -30,13 +30,13 @@ VERDICTS = (
     "wrong-return", "non-finite", "mutated-input", "returned-input", "not-implemented",
     "missing-function", "wrong-signature", "syntax-error", "import-error", "exception",
     "timeout", "exit", "crash", "killed", "memory-limit", "output-limit", "input",
-    "keyboard-interrupt", "skipped",
+    "keyboard-interrupt", "protocol-error", "sandbox-error", "skipped",
 )
 
 # Errors after which the other cases of the exercise would only fail the same way.
 STOPPING = {"timeout", "crash", "exit", "killed", "not-implemented", "missing-function",
             "wrong-signature", "syntax-error", "import-error", "output-limit", "memory-limit",
-            "keyboard-interrupt", "input"}
+            "keyboard-interrupt", "input", "protocol-error", "sandbox-error"}
 
 
 @dataclass
@@ -116,7 +116,7 @@ class Grader:
                  seed: int = 0, sandbox: Sandbox | None = None):
         self.lesson, self.path, self.seed = lesson, Path(path), seed
         self.limits = limits or Limits()
-        self.sandbox = sandbox or Sandbox(self.path, self.limits)
+        self.sandbox = sandbox or Sandbox(self.path, self.limits, hide=[lesson.folder])
         self._templates: dict[str, list[tuple[str, Callable[..., Any]]]] | None = None
 
     def close(self) -> None:
@@ -142,8 +142,10 @@ class Grader:
         result = ExerciseResult(exercise.id, "pass", "")
         failed_case: tuple[Case, Any] | None = None
         for n, case in enumerate(cases):
+            expected = expected_for(self.lesson, exercise, case)
             outcome = self.sandbox.call(exercise.name, list(copy.deepcopy(case.args)),
-                                        max(0.0, deadline - time.monotonic()))
+                                        max(0.0, deadline - time.monotonic()),
+                                        max_bytes=_reply_budget(expected))
             if outcome.printed and not result.printed:
                 result.printed = outcome.printed
             if not outcome.ok:
@@ -157,7 +159,7 @@ class Grader:
                                                    f"not run after {outcome.kind}"))
                     break
                 continue
-            checks = list(self._judge(exercise, case, outcome))
+            checks = list(self._judge(exercise, case, outcome, expected))
             result.checks.extend(checks)
             if failed_case is None and any(c.verdict == "wrong-value" for c in checks):
                 failed_case = (case, outcome.value)
@@ -172,21 +174,19 @@ class Grader:
             result.message = f"all {len(result.checks)} checks pass"
         return result
 
-    def _judge(self, exercise: Exercise, case: Case, outcome: Outcome) -> Iterator[Check]:
+    def _judge(self, exercise: Exercise, case: Case, outcome: Outcome,
+               expected: Any) -> Iterator[Check]:
         args = case.args
-        for i, (before, after) in enumerate(zip(args, outcome.inputs_after, strict=False)):
-            if not same_array(before, after):
-                name = exercise.params[i] if i < len(exercise.params) else f"#{i}"
-                yield Check(f"{case.label}: inputs", "mutated-input",
-                            f"changed its input `{name}` in place; compute new arrays instead "
-                            "(e.g. np.maximum(x, 0), not x[x < 0] = 0)",
-                            diagnosis="mutated-input")
+        for i in outcome.mutated:  # seen from here: the shared inputs read back after the call
+            name = exercise.params[i] if i < len(exercise.params) else f"#{i}"
+            yield Check(f"{case.label}: inputs", "mutated-input",
+                        f"changed its input `{name}` in place; compute new arrays instead "
+                        "(e.g. np.maximum(x, 0), not x[x < 0] = 0)", diagnosis="mutated-input")
         for i in outcome.aliases:
             name = exercise.params[i] if i < len(exercise.params) else f"#{i}"
             yield Check(f"{case.label}: outputs", "returned-input",
                         f"returned the input `{name}` itself (or a view of it); return a new "
                         "array (e.g. x.copy())", diagnosis="returned-input")
-        expected = expected_for(self.lesson, exercise, case)
         leaves = list(_leaves(outcome.value, expected, exercise.returns))
         others = {name: exp for name, _, exp, _ in leaves if isinstance(exp, np.ndarray)}
         batch = next((a.shape[0] for a in args if isinstance(a, np.ndarray) and a.ndim >= 2),
@@ -363,6 +363,20 @@ def _update_base(exercise: Exercise, name: str, args: Sequence[Any],
             and base.shape == expected.shape):
         return base.astype(np.float64)
     return None
+
+
+def _reply_budget(expected: Any) -> int:
+    """How many bytes of arrays a reply may carry: a few times what the reference returns
+    (a wrong shape or dtype still comes back whole), never less than 1 MiB."""
+    def nbytes(v: Any) -> int:
+        if isinstance(v, np.ndarray):
+            return v.size * 16  # as complex128, the widest dtype compared
+        if isinstance(v, list | tuple):
+            return sum(nbytes(x) for x in v)
+        if isinstance(v, dict):
+            return sum(nbytes(x) for x in v.values())
+        return 64
+    return max(1 << 20, 4 * nbytes(expected))
 
 
 def _err(a: Any, b: Any) -> float | None:

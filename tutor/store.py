@@ -2,7 +2,9 @@
 
 WAL mode with synchronous=FULL: a crash or kill at any moment loses at most the event being
 written and never corrupts the file. The schema version lives in ``PRAGMA user_version``;
-a file written by a newer tutor is refused, never rewritten.
+a file written by a newer tutor, an empty file, or another program's database is refused and
+never rewritten. A file or folder tutor cannot write is opened read-only (immutable, so no
+``-wal``/``-shm`` files appear beside it) and recording then fails with a message.
 """
 
 import json
@@ -15,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 SCHEMA_VERSION = 1
 
@@ -61,6 +64,13 @@ class StoreError(RuntimeError):
     """A progress file tutor cannot use (newer schema, not a database, ...)."""
 
 
+def _reason(e: sqlite3.Error) -> str:
+    text = str(e)
+    if "locked" in text:
+        return f"{text}: another program is using it; try again when it is done"
+    return text
+
+
 @dataclass(frozen=True)
 class ExerciseStatus:
     exercise: str
@@ -71,41 +81,73 @@ class ExerciseStatus:
 
 
 class Store:
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, timeout: float = 10.0):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        existed = self.path.exists()
+        if existed and self.path.stat().st_size == 0:
+            raise StoreError(f"{self.path} is empty (0 bytes), so it holds no progress tutor "
+                             "can read; it was left as it is: move it aside to start afresh")
+        if not existed:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        writable = (os.access(self.path.parent, os.W_OK)
+                    and (not existed or os.access(self.path, os.W_OK)))
+        self.readonly = not writable
+        if self.readonly and not existed:
+            raise StoreError(f"cannot create {self.path}: its folder is read-only")
         try:
-            self.db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            if self.readonly:  # never leaves -wal/-shm files beside a file it cannot write
+                uri = f"file:{quote(str(self.path.resolve()))}?mode=ro&immutable=1"
+                self.db = sqlite3.connect(uri, uri=True, timeout=timeout,
+                                          isolation_level=None)
+            else:
+                self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
             version = self.db.execute("PRAGMA user_version").fetchone()[0]  # reads only
+            tables = [row[0] for row in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")]
+        except sqlite3.OperationalError as e:
+            raise StoreError(f"cannot use {self.path}: {_reason(e)}") from None
         except sqlite3.DatabaseError as e:
-            raise StoreError(f"{self.path} is not a tutor progress file ({e})") from None
+            raise StoreError(f"{self.path} is not a tutor progress file ({_reason(e)}); it "
+                             "was left untouched") from None
         if version > SCHEMA_VERSION:
             self.db.close()
             raise StoreError(
                 f"{self.path} was written by a newer tutor (schema {version}; this one reads "
                 f"up to {SCHEMA_VERSION}). Upgrade tutor; the file was left untouched.")
-        try:
-            if not (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)):
-                raise sqlite3.OperationalError("read-only")
-            self.db.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.OperationalError as e:  # a read-only file or folder
+        if version == 0 and tables:
             self.db.close()
-            raise StoreError(f"cannot write {self.path} ({e}): tutor records progress "
-                             "there, so it and its folder must be writable") from None
-        self.db.execute("PRAGMA synchronous=FULL")
-        if version < SCHEMA_VERSION:
-            with self.transaction():
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            shown = ", ".join(tables[:4]) + (", ..." if len(tables) > 4 else "")
+            raise StoreError(f"{self.path} is not a tutor progress file (an SQLite database "
+                             f"with other tables: {shown}); it was left untouched")
+        if self.readonly:
+            if version < SCHEMA_VERSION:
+                self.db.close()
+                raise StoreError(f"{self.path} is read-only and holds no tutor progress yet")
+            return
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            if version < SCHEMA_VERSION:
+                with self.transaction():
+                    for statement in SCHEMA.split(";"):
+                        if statement.strip():
+                            self.db.execute(statement)
+                    self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.OperationalError as e:
+            self.db.close()
+            raise StoreError(f"cannot use {self.path}: {_reason(e)}") from None
 
     def close(self) -> None:
         self.db.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
+        if self.readonly:
+            raise sqlite3.OperationalError(f"{self.path} is read-only: not recorded")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            raise sqlite3.OperationalError(f"{self.path}: {_reason(e)}") from None
         try:
             yield self.db
         except BaseException:

@@ -10,13 +10,17 @@ if TYPE_CHECKING:
 
 
 def make_app(workspace: Path | None = None, lessons_dirs: Sequence[Path] = (),
-             cwd: Path | None = None) -> "TutorApp":
+             cwd: Path | None = None, jail: str = "auto") -> "TutorApp":
     """The app, for the `tutor start` command and for the tests alike.
 
     ``workspace`` overrides the search (the current directory or a parent, then
-    ``./tutor-workspace``); when none is found the app offers to create one.
+    ``./tutor-workspace``); when none is found the app offers to create one. ``jail`` is how
+    the learner's code is confined while it is graded (see ``tutor check --jail``).
     """
     from ..plugins import load_registry
+    from ..sandbox.supervisor import Limits
     from .app import TutorApp
 
-    return TutorApp(load_registry(lessons_dirs), workspace=workspace, cwd=cwd or Path.cwd())
+    app = TutorApp(load_registry(lessons_dirs), workspace=workspace, cwd=cwd or Path.cwd())
+    app.limits = Limits(jail=jail)
+    return app

@@ -76,6 +76,46 @@ def open_store(ws: "Workspace | None", required: bool = False) -> Any:
         return None
 
 
+def jail_option(fn: Any) -> Any:
+    """``--jail auto|bwrap|none`` for every command that runs learner code."""
+    return click.option(
+        "--jail", type=click.Choice(["auto", "bwrap", "none"]), default="auto",
+        show_default=True,
+        help="Run the learner's code in a bubblewrap jail: auto uses it where it works, "
+             "bwrap requires it, none runs without it.")(fn)
+
+
+def check_jail(mode: str) -> None:
+    """A usage error when the jail is required and cannot be used here."""
+    from ..sandbox import jail
+
+    try:
+        jail.resolve(mode)
+    except jail.JailError as e:
+        fail(f"--jail {mode}: {e}")
+
+
+def show_notices() -> None:
+    """One-line notices from the sandbox (the jail fell back, ...), each shown once."""
+    from ..sandbox import jail
+
+    for notice in jail.notices():
+        click.echo(f"tutor: {notice}", err=True)
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP: unwinds like Ctrl+C, so the learner's process and scratch
+    folders are cleaned up on the way out."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated(signum)
+
+
 def console() -> Any:
     from rich.console import Console
 
@@ -105,8 +145,11 @@ def cli(ctx: click.Context, lessons_dirs: tuple[Path, ...]) -> None:
 
 def main() -> None:
     """Entry point: usage errors exit 2, Ctrl+C exits 130 with one line, never a traceback."""
+    import signal
     import sqlite3
 
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _terminate)
     try:
         code = cli.main(prog_name="tutor", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as e:  # bare `tutor` or `tutor dev`
@@ -128,6 +171,10 @@ def main() -> None:
     except (KeyboardInterrupt, click.Abort):
         click.echo("\ntutor: interrupted", err=True)
         sys.exit(130)
+    except Terminated as e:
+        signal.signal(e.signum, signal.SIG_IGN)  # a second one while exiting changes nothing
+        click.echo(f"\ntutor: stopped by {signal.Signals(e.signum).name}", err=True)
+        sys.exit(128 + e.signum)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -8,11 +8,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .base import (
+    check_jail,
     cli,
     console,
     fail,
     find_exercise,
+    jail_option,
     open_store,
+    show_notices,
     workspace,
 )
 
@@ -30,9 +33,10 @@ if TYPE_CHECKING:
 @click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=0, show_default=True,
               help="Vary the generated cases (0 = the standard cases).")
 @click.option("-v", "--verbose", is_flag=True, help="Show every check.")
+@jail_option
 @click.pass_context
 def check(ctx: click.Context, target: str, file: Path | None, as_json: bool, timeout: float,
-          seed: int, verbose: bool) -> None:
+          seed: int, verbose: bool, jail: str) -> None:
     """Grade TARGET (a lesson, or LESSON.EXERCISE) in ./LESSON.py or --file.
 
     Exits 0 when every graded exercise passes, 1 when any fails, 2 for a usage error.
@@ -51,7 +55,9 @@ def check(ctx: click.Context, target: str, file: Path | None, as_json: bool, tim
         fail(f"no such file: {file}")
     if not 0 < timeout <= 86400:  # also refuses nan and inf
         fail("--timeout must be a number of seconds between 0 and 86400")
-    grader = Grader(lesson, file, Limits(seconds=timeout), seed=seed)
+    check_jail(jail)
+    grader = Grader(lesson, file, Limits(seconds=timeout, jail=jail), seed=seed)
+    show_notices()
     out = console()
     try:
         exercises = [exercise] if exercise else list(lesson.exercises)
@@ -59,6 +65,7 @@ def check(ctx: click.Context, target: str, file: Path | None, as_json: bool, tim
         results = grader.grade(exercises, on_result=on_result)
     finally:
         grader.close()
+    show_notices()
     _record(ws, file, results)  # before the summary: a closed pipe must not lose progress
     if as_json:
         out.out(json.dumps(to_json(lesson.id, str(file), results), indent=2, allow_nan=False),

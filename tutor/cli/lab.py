@@ -4,12 +4,15 @@ import click
 
 from ..schema import LessonError
 from .base import (
+    check_jail,
     cli,
     console,
     fail,
     find_exercise,
     find_lesson,
+    jail_option,
     open_store,
+    show_notices,
     workspace,
 )
 
@@ -19,14 +22,18 @@ from .base import (
 @click.option("--reference", is_flag=True, help="Use the reference even if yours pass.")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="Change a parameter of the experiment (repeatable).")
+@jail_option
 @click.pass_context
-def run(ctx: click.Context, lesson_id: str, reference: bool, overrides: tuple[str, ...]) -> None:
+def run(ctx: click.Context, lesson_id: str, reference: bool, overrides: tuple[str, ...],
+        jail: str) -> None:
     """Run LESSON's experiment: with your functions once they all pass."""
     from rich.live import Live
 
     from .. import experiment
+    from ..sandbox.supervisor import Limits
 
     lesson = find_lesson(ctx, lesson_id)
+    check_jail(jail)
     if not lesson.has_module("experiment"):
         fail(f"lesson {lesson.id!r} has no experiment")
     try:
@@ -37,7 +44,9 @@ def run(ctx: click.Context, lesson_id: str, reference: bool, overrides: tuple[st
         fail(str(e))
     ws = workspace()
     store = open_store(ws)
-    setup = experiment.setup(lesson, ws.solution_path(lesson) if ws else None, store, reference)
+    setup = experiment.setup(lesson, ws.solution_path(lesson) if ws else None, store, reference,
+                             Limits(jail=jail))
+    show_notices()
     out = console()
     module = lesson.module("experiment")
     out.print(f"[bold]{getattr(module, 'TITLE', lesson.title)}[/] — with {setup.who} "
@@ -68,6 +77,7 @@ def run(ctx: click.Context, lesson_id: str, reference: bool, overrides: tuple[st
              f"{type(e).__name__}: {e}", code=1)
     finally:
         setup.close()
+        show_notices()
         if store:
             store.close()
     if last is None:

@@ -1,9 +1,11 @@
 """The learner's process: loads one file, then calls its functions on request.
 
-Started by :mod:`tutor.sandbox.supervisor` as ``python -m tutor.sandbox.child REQ RES LIMITS``.
-It imports only NumPy and the wire format, so it starts fast. It never judges results;
-it reports what happened (values, exceptions, printed output, inputs after the call) and
-the grader decides.
+Started by :mod:`tutor.sandbox.supervisor` as ``python -m tutor.sandbox.child REQ RES SHM
+LIMITS`` (in the jail the same file runs as ``tutor_sandbox.child``, with none of tutor's
+other modules in view). It imports only NumPy and the wire format, so it starts fast. It
+never judges results: it reports values, or a failure of a named kind, and the grader
+decides. Array arguments arrive as views of a shared buffer that the grader reads back after
+each call, so an input changed in place is seen from outside this process.
 """
 
 import builtins
@@ -13,8 +15,10 @@ import importlib.util
 import inspect
 import io
 import json
+import mmap
 import os
 import resource
+import signal
 import sys
 import time
 import traceback
@@ -23,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .wire import decode, encode, read_message, write_message
+from .wire import Decoder, Encoder, read_message, write_message
 
 KEEP_CHARS = 4000  # printed output shown back to the learner, per call
 
@@ -76,16 +80,27 @@ def no_input(*args: Any) -> str:
     raise InputCalled
 
 
+def safe_str(exc: BaseException) -> str:
+    """str(exc), even when the exception's own __str__ raises."""
+    try:
+        return str(exc)
+    except BaseException:
+        return f"<{type(exc).__name__} whose message could not be shown>"
+
+
 class Child:
-    def __init__(self, res_fd: int, capture: Capture, raw_out: Path):
-        self.res_fd, self.capture, self.raw_out = res_fd, capture, raw_out
+    def __init__(self, res_fd: int, shm_fd: int, capture: Capture, file_limit: int):
+        self.res_fd, self.shm_fd, self.capture = res_fd, shm_fd, capture
+        self.file_limit = file_limit
         self.pid = os.getpid()
         self.module: Any = None
         self.path: str = ""
+        self.request = 0  # the id of the request being answered
 
     # -- reporting ------------------------------------------------------------------------
 
     def reply(self, header: dict[str, Any], blobs: list[bytes] | None = None) -> None:
+        header["id"] = self.request
         header["printed"] = self.printed()
         write_message(self.res_fd, header, blobs or [])
 
@@ -93,9 +108,8 @@ class Child:
         """What learner code printed since the last reply (Python and C level)."""
         text, count = self.capture.text(), self.capture.count
         try:
-            with open(self.raw_out, "rb") as f:
-                raw = f.read(KEEP_CHARS)
-                count += os.fstat(f.fileno()).st_size
+            raw = os.pread(1, KEEP_CHARS, 0)
+            count += os.fstat(1).st_size
             text += raw.decode("utf-8", "replace")
             os.ftruncate(1, 0)  # the size limit on C-level output applies per call
             os.lseek(1, 0, os.SEEK_SET)  # fds 1 and 2 share this offset
@@ -114,19 +128,21 @@ class Child:
         """The frames of the learner's own file, newest last, and the line that raised."""
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == self.path]
         lines = [f'  line {f.lineno}, in {f.name}: {(f.line or "").strip()}' for f in frames]
-        text = "\n".join(lines[-6:] + [f"{type(exc).__name__}: {str(exc)[:500]}"])
+        text = "\n".join(lines[-6:] + [f"{type(exc).__name__}: {safe_str(exc)[:500]}"])
         return text, (frames[-1].lineno if frames else None)
 
     # -- requests -------------------------------------------------------------------------
 
-    def load(self, path: str) -> None:
+    def load(self, path: str, source: bytes, siblings: bool) -> None:
+        """Run the learner's file (its source comes with the request: the file itself may
+        be out of view)."""
         self.path = path
         stem = Path(path).stem
         name = (stem if stem.isidentifier() and stem not in sys.modules
                 and stem not in sys.stdlib_module_names else "learner")
-        sys.path.append(str(Path(path).parent))  # sibling helpers, never ahead of the stdlib
+        if siblings:
+            sys.path.append(str(Path(path).parent))  # helper modules, never ahead of stdlib
         try:
-            source = Path(path).read_bytes()
             code = compile(source, path, "exec")
         except SyntaxError as e:
             where = f"line {e.lineno}" + (f", column {e.offset}" if e.offset else "")
@@ -134,8 +150,8 @@ class Child:
             self.reply({"status": "error", "kind": "syntax-error", "line": e.lineno,
                         "message": f"{where}: {e.msg}" + (f"\n    {text}" if text else "")})
             return
-        except (OSError, ValueError) as e:
-            self.failure("import-error", f"cannot read {path}: {e}")
+        except ValueError as e:  # e.g. a NUL byte in the source
+            self.failure("syntax-error", f"{Path(path).name} cannot be compiled: {e}")
             return
         spec = importlib.util.spec_from_loader(name, loader=None, origin=path)
         assert spec is not None
@@ -153,7 +169,7 @@ class Child:
         if os.getpid() != self.pid:
             os._exit(0)
 
-    def call(self, fn_name: str, args: list[Any], blobs: list[bytes]) -> None:
+    def call(self, fn_name: str, args: list[Any], max_bytes: int) -> None:
         fn: Any = None
         try:
             fn = getattr(self.module, fn_name, None)
@@ -173,23 +189,26 @@ class Child:
             return
         except ValueError:
             pass  # no signature to inspect (a builtin): let the call decide
+        lists = {i: (len(a), [id(x) for x in a]) for i, a in enumerate(args)
+                 if isinstance(a, list)}
         started = time.perf_counter()
         result = self.run(lambda: fn(*args))
         self.leave_if_forked()
         if result is _FAILED:
             return
         seconds = time.perf_counter() - started
-        out_blobs: list[bytes] = []
+        encoder = Encoder(max_bytes)
         try:
-            value = encode(result, out_blobs)
-            inputs_after = [encode(a, out_blobs) for a in args]
+            value = encoder.encode(result)
             aliases = _aliases(result, args)
         except BaseException as e:  # a learner object's methods may raise anything
             self.failure("wrong-type", f"the returned value could not be read: "
-                         f"{type(e).__name__}: {str(e)[:200]}")
+                         f"{type(e).__name__}: {safe_str(e)[:200]}")
             return
-        self.reply({"status": "ok", "value": value, "inputs_after": inputs_after,
-                    "aliases": aliases, "seconds": seconds}, out_blobs)
+        changed = [i for i, (n, ids) in lists.items()
+                   if len(args[i]) != n or [id(x) for x in args[i]] != ids]
+        self.reply({"status": "ok", "value": value, "aliases": aliases,
+                    "lists_changed": changed, "seconds": seconds}, encoder.blobs)
 
     def run(self, thunk: Any, at_import: bool = False) -> Any:
         """Run learner code, turning every way it can go wrong into a named failure."""
@@ -199,7 +218,7 @@ class Child:
         except NotImplementedError as e:
             self.failure("not-implemented", f"not implemented yet{where}", e)
         except SystemExit as e:
-            self.failure("exit", f"the code called sys.exit({e.code!r}){where}", e)
+            self.failure("exit", f"the code called sys.exit({_short(e.code)}){where}", e)
         except KeyboardInterrupt as e:
             self.failure("keyboard-interrupt", f"the code raised KeyboardInterrupt{where}", e)
         except InputCalled as e:
@@ -214,20 +233,37 @@ class Child:
             self.failure("exception", f"infinite recursion{where}", e)
         except ImportError as e:
             kind = "import-error" if at_import else "exception"
-            self.failure(kind, f"{type(e).__name__}: {e}{where}", e)
+            self.failure(kind, f"{type(e).__name__}: {safe_str(e)}{where}", e)
         except OSError as e:
-            if e.errno == errno.EFBIG:  # C-level output hit RLIMIT_FSIZE
+            if e.errno == errno.EFBIG and self.printed_too_much():
                 self.failure("output-limit", f"the code printed far too much{where}", e)
+            elif e.errno in (errno.EFBIG, errno.ENOSPC):
+                self.failure("output-limit", f"the code wrote too much to disk{where} (files "
+                             f"are limited to {self.file_limit >> 20} MB)", e)
             else:
                 self.failure("import-error" if at_import else "exception",
-                             f"{type(e).__name__}: {str(e)[:300]}{where}", e)
+                             f"{type(e).__name__}: {safe_str(e)[:300]}{where}", e)
         except BaseException as e:
             kind = "import-error" if at_import else "exception"
-            self.failure(kind, f"{type(e).__name__}: {str(e)[:300]}{where}", e)
+            self.failure(kind, f"{type(e).__name__}: {safe_str(e)[:300]}{where}", e)
         return _FAILED
+
+    def printed_too_much(self) -> bool:
+        try:
+            return os.fstat(1).st_size >= self.file_limit - (1 << 16)
+        except OSError:
+            return False
 
 
 _FAILED = object()
+
+
+def _short(value: Any) -> str:
+    try:
+        text = repr(value)
+    except BaseException:
+        return "..."
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _signature(fn: Any) -> str:
@@ -256,13 +292,14 @@ def _aliases(result: Any, args: list[Any]) -> list[int]:
             if any(o is a or np.may_share_memory(o, a) for a in _arrays(arg) for o in outs)]
 
 
-def _limit(which: int, value: int) -> None:
-    """Set both the soft and the hard limit, so learner code cannot raise it again."""
+def _limit(which: int, value: int, hard: int | None = None) -> None:
+    """Set the soft and hard limits, so learner code cannot raise them again."""
     try:
-        soft, hard = resource.getrlimit(which)
-        if hard != resource.RLIM_INFINITY:
-            value = min(value, hard)
-        resource.setrlimit(which, (value, value))
+        _, top = resource.getrlimit(which)
+        hard = value if hard is None else hard
+        if top != resource.RLIM_INFINITY:
+            value, hard = min(value, top), min(hard, top)
+        resource.setrlimit(which, (value, hard))
     except (ValueError, OSError):
         pass
 
@@ -288,53 +325,105 @@ def _address_space() -> int:
         return 0
 
 
+# -- Linux process controls (ctypes, no-ops elsewhere) --------------------------------------
+
+_PR_SET_PDEATHSIG = 1
+_PR_CAPBSET_DROP = 24
+_PR_SET_NO_NEW_PRIVS = 38
+
+
+def _prctl(option: int, arg: int) -> bool:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(option, ctypes.c_ulong(arg), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def die_with(parent: int | None) -> None:
+    """Be killed when the grader goes, however it ends (and leave now if it already went).
+    In the jail the parent is the jail's own init (``parent`` None), which dies with tutor."""
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if parent is not None and os.getppid() != parent:
+        os._exit(0)
+
+
+def drop_privileges() -> None:
+    """Run as root without root's powers: no capabilities now or after an exec, so the code
+    cannot read a non-dumpable tutor's /proc entries or undo the limits."""
+    _prctl(_PR_SET_NO_NEW_PRIVS, 1)
+    if os.geteuid() != 0:
+        return
+    for cap in range(64):
+        _prctl(_PR_CAPBSET_DROP, cap)
+    try:
+        import ctypes
+
+        class Header(ctypes.Structure):
+            _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+        class Data(ctypes.Structure):
+            _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                        ("inheritable", ctypes.c_uint32)]
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        header, data = Header(0x20080522, 0), (Data * 2)()  # _LINUX_CAPABILITY_VERSION_3
+        libc.capset(ctypes.byref(header), data)
+    except (OSError, AttributeError):
+        pass
+
+
 def main() -> None:
-    req_fd, res_fd = int(sys.argv[1]), int(sys.argv[2])
-    limits = json.loads(sys.argv[3])
+    req_fd, res_fd, shm_fd = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    limits = json.loads(sys.argv[4])
+    drop_privileges()
+    die_with(limits["parent"])  # after dropping privileges, which may reset it
     sys.dont_write_bytecode = True  # leave no __pycache__ in the learner's workspace
 
-    # Printed output: C-level writes go to a file capped by RLIMIT_FSIZE, Python-level
-    # writes to a counter that stops the code past the limit.
-    raw_out = Path(limits["raw_out"])
-    fd = os.open(raw_out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    os.close(fd)
+    # Printed output: fds 1 and 2 are a file the grader reads too. C-level writes are capped
+    # by RLIMIT_FSIZE, Python-level writes by a counter that stops the code past the limit.
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     faulthandler.enable(file=2)  # a segfault reports where, into the capture
-
     capture = Capture(limits["output_chars"])
     sys.stdout = sys.stderr = capture
     sys.stdin = NoInput()
     builtins.input = no_input
 
     sys.meta_path.insert(0, NoTutorImports())
+    file_limit = limits["output_chars"] * 4 + (1 << 20)
     _limit(resource.RLIMIT_CORE, 0)
     _limit(resource.RLIMIT_NPROC, 0)  # no fork or threads (not enforced for root)
-    _limit(resource.RLIMIT_FSIZE, limits["output_chars"] * 4 + (1 << 20))
+    _limit(resource.RLIMIT_FSIZE, file_limit)
+    _limit(resource.RLIMIT_CPU, limits["cpu_seconds"], limits["cpu_seconds"] + 5)
     if limits.get("memory_bytes"):  # on top of what the interpreter and NumPy already map
         _limit(resource.RLIMIT_AS, _address_space() + limits["memory_bytes"])
 
-    child = Child(res_fd, capture, raw_out)
+    child = Child(res_fd, shm_fd, capture, file_limit)
+    child.reply({"status": "ready"})
     while True:
         try:
             header, blobs = read_message(req_fd)
         except EOFError:
             os._exit(0)
+        child.request = header["id"]
         op = header["op"]
         try:
             if op == "load":
-                child.load(header["path"])
+                child.load(header["path"], blobs[0], header["siblings"])
             elif op == "call":
-                args = [decode(d, blobs) for d in header["args"]]
-                child.call(header["fn"], args, blobs)
+                size = header["shared"]
+                shared = mmap.mmap(shm_fd, size) if size else None
+                args = [Decoder(blobs, shared).decode(d) for d in header["args"]]
+                child.call(header["fn"], args, header["max_bytes"])
             elif op == "exit":
                 os._exit(0)
         except BaseException as e:  # learner code broke something the child relies on
             child.leave_if_forked()
             child.failure("exception", f"the graded code left the process unusable: "
-                          f"{type(e).__name__}: {str(e)[:200]}")
+                          f"{type(e).__name__}: {safe_str(e)[:200]}")
 
 
 if __name__ == "__main__":

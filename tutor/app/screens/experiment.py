@@ -59,7 +59,8 @@ class ExperimentScreen(LessonScreen):
         self.stop()
         workspace, store = self.tutor.workspace, self.tutor.store
         self.setup = experiment.setup(
-            self.lesson, workspace.solution_path(self.lesson) if workspace else None, store)
+            self.lesson, workspace.solution_path(self.lesson) if workspace else None, store,
+            limits=self.tutor.limits)
         title = getattr(self.lesson.module("experiment"), "TITLE", self.lesson.title)
         self.query_one("#where", Static).update(
             f"[b]{escape(str(title))}[/] — with {self.setup.who} "
