@@ -248,3 +248,59 @@ def test_graded_code_cannot_import_the_reference(solution, grade):
         result = grade(path, ["relu_forward"])["relu_forward"]
         assert result.verdict == "import-error", module
         assert "reference solutions" in result.checks[0].message
+
+
+# -- messages that say what happened -------------------------------------------------------
+
+def test_writing_a_huge_file_is_not_called_printing(solution, grade):
+    path = solution("""
+        def relu_forward(x):
+            with open("big.bin", "wb") as f:
+                for _ in range(64):
+                    f.write(b"x" * (1 << 20))
+    """)
+    result = grade(path, ["relu_forward"])["relu_forward"]
+    assert result.verdict == "output-limit"
+    assert "wrote too much to disk" in result.checks[0].message
+
+
+def test_a_file_that_hangs_at_import_costs_one_timeout(solution, grade):
+    path = solution("while True:\n    pass\n", from_scratch=True)
+    started = time.monotonic()
+    results = grade(path, ["relu_forward", "relu_backward", "affine_forward"], seconds=2)
+    assert time.monotonic() - started < 5
+    assert {r.verdict for r in results.values()} == {"timeout"}
+
+
+def test_a_self_inflicted_sigkill_is_not_blamed_on_memory(solution, grade):
+    path = solution("import os, signal\n"
+                    "def relu_forward(x):\n    os.kill(os.getpid(), signal.SIGKILL)\n")
+    result = grade(path, ["relu_forward"])["relu_forward"]
+    assert result.verdict == "killed"
+    assert "memory" not in result.checks[0].message
+    assert "the code itself" in result.checks[0].message
+
+
+def test_bidirectional_overrides_in_output_are_written_out(solution, grade):
+    path = solution("""
+        def relu_forward(x):
+            print("ok \\u202e\\u2066 reversed")
+            raise ValueError("\\u202d")
+    """)
+    result = grade(path, ["relu_forward"])["relu_forward"]
+    shown = result.printed + result.checks[0].message + result.traceback
+    assert not any(chr(c) in shown for c in [*range(0x202a, 0x202f), *range(0x2066, 0x206a)])
+    assert "\\u202e" in result.printed and "\\u202d" in result.traceback
+
+
+def test_an_exception_whose_str_raises_still_has_its_line(solution, grade):
+    path = solution("""
+        class Odd(Exception):
+            def __str__(self):
+                raise RuntimeError("no")
+        def relu_forward(x):
+            raise Odd()
+    """, from_scratch=True)
+    result = grade(path, ["relu_forward"])["relu_forward"]
+    assert result.verdict == "exception" and result.line == 6
+    assert "raise Odd()" in result.traceback

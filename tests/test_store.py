@@ -99,3 +99,84 @@ def test_other_events_are_kept(tmp_path):
     store.record_event("page", "backprop/01-computational-graphs.md", {"position": 3})
     (event,) = store.export()["events"]
     assert event["kind"] == "page" and '"position": 3' in event["data"]
+
+
+# -- a progress file tutor cannot use is named, and never replaced ---------------------------
+
+def test_an_emptied_progress_file_is_refused_not_recreated(tmp_path):
+    path = tmp_path / "p.db"
+    path.write_bytes(b"")
+    with pytest.raises(StoreError, match="empty") as e:
+        Store(path)
+    assert "\n" not in str(e.value)
+    assert path.read_bytes() == b""
+
+
+def test_another_programs_database_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "p.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE recipes (name TEXT)")
+    db.execute("INSERT INTO recipes VALUES ('bread')")
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="not a tutor progress file.*recipes"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_a_locked_database_names_the_file(tmp_path):
+    path = tmp_path / "p.db"
+    Store(path).close()
+    other = sqlite3.connect(path, isolation_level=None)
+    store = Store(path, timeout=0.1)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked") as recording:
+            store.record_hint("backprop.relu_forward", 1)
+        assert str(path) in str(recording.value)
+    finally:
+        other.execute("ROLLBACK")
+
+
+READ_ONLY = """
+import sys
+from tutor.store import Store
+store = Store(sys.argv[1])
+print("readonly", store.readonly, store.exercise_status("lesson.ex").attempts)
+try:
+    store.record_hint("lesson.ex", 1)
+except Exception as e:
+    print("refused:", e)
+"""
+
+
+def test_a_read_only_workspace_is_read_and_called_read_only(tmp_path):
+    """Progress stays readable; recording says the file is read-only, and no -wal/-shm file
+    appears. Root writes anything, so the folder is made read-only with a bind mount."""
+    from tutor.sandbox import jail
+
+    folder = tmp_path / ".tutor"
+    folder.mkdir()
+    store = Store(folder / "progress.db")
+    store.record_attempt("lesson.ex", "pass", 1, 1, 0.1, "f.py")
+    store.close()
+    before = sorted(p.name for p in folder.iterdir())
+    cmd = [sys.executable, "-c", READ_ONLY, str(folder / "progress.db")]
+    if os.geteuid() == 0:
+        bwrap = jail.bwrap_path()
+        if bwrap is None or jail.unavailable():
+            pytest.skip("root needs bubblewrap to make a folder read-only here")
+        cmd = [bwrap, "--bind", "/", "/", "--ro-bind", str(folder), str(folder),
+               "--dev", "/dev", "--proc", "/proc", *cmd]
+    else:
+        folder.chmod(0o555)
+        (folder / "progress.db").chmod(0o444)
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    finally:
+        folder.chmod(0o755)
+    assert out.returncode == 0, out.stderr
+    assert "readonly True 1" in out.stdout
+    assert "refused:" in out.stdout and "read-only" in out.stdout
+    assert sorted(p.name for p in folder.iterdir()) == before

@@ -15,6 +15,7 @@ import importlib.util
 import inspect
 import io
 import json
+import linecache
 import mmap
 import os
 import resource
@@ -142,6 +143,9 @@ class Child:
                 and stem not in sys.stdlib_module_names else "learner")
         if siblings:
             sys.path.append(str(Path(path).parent))  # helper modules, never ahead of stdlib
+        # Tracebacks quote lines from here: in the jail the file itself is out of view.
+        text = source.decode("utf-8", "replace")
+        linecache.cache[path] = (len(text), None, text.splitlines(True), path)
         try:
             code = compile(source, path, "exec")
         except SyntaxError as e:

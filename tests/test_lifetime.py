@@ -1,0 +1,190 @@
+"""Nothing of the learner's process outlives tutor, however tutor ends, and learner code
+cannot reach tutor's own process."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tutor.sandbox import jail
+
+TUTOR = [sys.executable, "-m", "tutor"]
+JAILS = ["none"] + (["bwrap"] if jail.unavailable() is None else [])
+
+
+def _stat(pid: int) -> tuple[str, int] | None:
+    """(state, ppid) of a live process, None when it is gone (or a zombie)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(b")") + 2:].split()
+    state = fields[0].decode()
+    return None if state in "ZX" else (state, int(fields[1]))
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rfind(b")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _descendants(root: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (st := _stat(int(entry))):
+            parents[int(entry)] = st[1]
+    found, frontier = set(), {root}
+    while frontier:
+        frontier = {pid for pid, ppid in parents.items() if ppid in frontier} - found
+        found |= frontier
+    return found
+
+
+def _with_marker(marker: str) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if marker.encode() in Path(f"/proc/{entry}/cmdline").read_bytes() \
+                        and _stat(int(entry)):
+                    out.append(int(entry))
+            except OSError:
+                pass
+    return out
+
+
+def _wait_gone(pids: set[int], seconds: float = 5.0) -> set[int]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        alive = {pid for pid in pids if _stat(pid)}
+        if not alive:
+            return set()
+        time.sleep(0.05)
+    return {pid for pid in pids if _stat(pid)}
+
+
+SPIN = "def relu_forward(x):\n    while True:\n        pass\n"
+
+
+@pytest.mark.parametrize("jail_mode", JAILS)
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL],
+                         ids=["SIGTERM", "SIGHUP", "SIGKILL"])
+def test_the_learners_process_dies_with_tutor(signum, jail_mode, tmp_path):
+    path = tmp_path / "spin.py"
+    path.write_text(SPIN)
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    tutor = subprocess.Popen([*TUTOR, "check", "backprop.relu_forward", "--file", str(path),
+                              "--timeout", "120", "--jail", jail_mode],
+                             cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+    try:
+        deadline, spinning = time.monotonic() + 30, set()
+        while time.monotonic() < deadline and not spinning:  # in the learner's loop, well
+            time.sleep(0.1)                                 # past its start-up
+            spinning = {pid for pid in _descendants(tutor.pid) if _cpu_seconds(pid) > 0.6}
+        assert spinning, "the learner's process never started"
+        family = _descendants(tutor.pid)
+        tutor.send_signal(signum)
+        _, err = tutor.communicate(timeout=10)
+        assert _wait_gone(family) == set()
+        if signum != signal.SIGKILL:  # cleaned up like Ctrl+C, with one line
+            assert tutor.returncode == 128 + signum
+            assert f"stopped by {signal.Signals(signum).name}" in err.decode()
+            assert not list(tmp_path.glob("tutor-sandbox-*"))
+    finally:
+        tutor.kill()
+        tutor.wait()
+
+
+def test_scratch_left_by_a_killed_tutor_is_swept_by_the_next_run(tmp_path):
+    path = tmp_path / "spin.py"
+    path.write_text(SPIN)
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    cmd = [*TUTOR, "check", "backprop.relu_forward", "--file", str(path), "--jail", "none"]
+    tutor = subprocess.Popen([*cmd, "--timeout", "60"], cwd=tmp_path, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not list(tmp_path.glob("tutor-sandbox-*")):
+        time.sleep(0.1)
+    left = list(tmp_path.glob("tutor-sandbox-*"))
+    assert left
+    time.sleep(0.5)
+    tutor.kill()
+    tutor.wait()
+    assert all(p.exists() for p in left)
+    subprocess.run([*cmd, "--timeout", "1"], cwd=tmp_path, env=env, capture_output=True)
+    assert not any(p.exists() for p in left)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may fork in the sandbox: as any "
+                    "other user the process limit stops this at the fork")
+@pytest.mark.parametrize("jail_mode", JAILS)
+def test_descendants_that_leave_the_session_are_killed(jail_mode, solution, grade):
+    marker = f"tutor-orphan-{uuid.uuid4().hex}"
+    path = solution(f"""
+        import os, time
+        def relu_forward(x):
+            if os.fork() == 0:
+                os.setsid()
+                if os.fork() == 0:
+                    os.execv("/bin/sleep", ["{marker}", "600"])
+                os.execv("/bin/sleep", ["{marker}", "600"])
+            time.sleep(0.5)
+            return np.maximum(x, 0)
+    """)
+    grade(path, ["relu_forward"], jail=jail_mode)
+    assert _wait_gone(set(_with_marker(marker)), 5) == set()
+
+
+@pytest.mark.parametrize("jail_mode", JAILS)
+def test_learner_code_cannot_write_into_tutors_output(jail_mode, tmp_path, backprop):
+    forged = json.dumps({"schema": 1, "passed": True, "exercises": [], "forged": True})
+    path = tmp_path / "backprop.py"
+    path.write_text(backprop.reference_path.read_text() + f"""
+import os
+_relu = relu_forward
+def relu_forward(x):
+    for pid in (os.getppid(), {os.getpid()}):
+        for fd in (1, 2):
+            try:
+                with open(f"/proc/{{pid}}/fd/{{fd}}", "w") as f:
+                    f.write({forged!r})
+            except OSError:
+                pass
+    return _relu(x)
+""")
+    proc = subprocess.run([*TUTOR, "check", "backprop.relu_forward", "--file", str(path),
+                           "--json", "--jail", jail_mode], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    doc = json.loads(proc.stdout)  # one document, tutor's own (what the code wrote into the
+    assert "forged" not in doc    # jail's init is only its own printed output)
+    assert doc["passed"] and doc["exercises"][0]["exercise"] == "backprop.relu_forward"
+    assert "forged" not in proc.stderr
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root is exempt from the process limit")
+def test_a_process_limit_that_stops_the_sandbox_is_a_named_verdict(tmp_path, backprop):
+    import resource
+
+    path = tmp_path / "backprop.py"
+    path.write_text(backprop.reference_path.read_text())
+    code = ("import resource, sys\n"
+            "resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))\n"
+            "sys.argv = ['tutor', 'check', 'backprop.relu_forward', '--file', sys.argv[1], "
+            "'--jail', 'none']\n"
+            "from tutor.cli import main\nmain()\n")
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                          text=True, timeout=60)
+    assert resource.getrlimit(resource.RLIMIT_NPROC)  # untouched here
+    assert "Traceback" not in proc.stderr
+    assert "sandbox-error" in proc.stdout and proc.returncode == 1
