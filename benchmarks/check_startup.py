@@ -1,5 +1,6 @@
 """Whole-process time of `tutor check backprop` on the reference solution, against
-`python -c "import numba"` in the same run. Target: check < 3x the numba import.
+`python -c "import numba"` in the same run, with and without the jail. Targets: check < 3x
+the numba import; the jail adds < 30 ms per check process.
 
     python benchmarks/check_startup.py [--runs 7]
 """
@@ -37,10 +38,16 @@ def main() -> None:
         ws = Path(tmp)
         subprocess.run([*check, "init", str(ws)], check=True, stdout=subprocess.DEVNULL)
         shutil.copy(lesson.reference_path, ws / "backprop.py")
+        from tutor.sandbox import jail
+
         commands = {
             "python -c 'import numba'": [sys.executable, "-c", "import numba"],
-            "tutor check backprop": [*check, "check", "backprop"],
+            "tutor check backprop": [*check, "check", "backprop", "--jail", "none"],
         }
+        if jail.unavailable() is None:
+            commands["  ... --jail bwrap"] = [*check, "check", "backprop", "--jail", "bwrap"]
+        else:
+            print(f"(the jail is not measured: {jail.unavailable()})")
         for cmd in commands.values():  # warm the file cache once
             timed(cmd, ws)
         times: dict[str, list[float]] = {name: [] for name in commands}
@@ -55,6 +62,14 @@ def main() -> None:
     ratio = statistics.median(times["tutor check backprop"]) / base
     print(f"\ntarget: tutor check < 3x the numba import: {'met' if ratio < 3 else 'NOT met'} "
           f"({ratio:.2f}x, {args.runs} runs)")
+    if "  ... --jail bwrap" in times:
+        jailed = times["  ... --jail bwrap"]
+        ratio = statistics.median(jailed) / base
+        extra = (statistics.median(jailed) - statistics.median(times["tutor check backprop"]))
+        print(f"target: jailed check < 3x the numba import: {'met' if ratio < 3 else 'NOT met'} "
+              f"({ratio:.2f}x)")
+        print(f"target: the jail adds < 30 ms per check: {'met' if extra < 0.030 else 'NOT met'} "
+              f"({extra * 1e3:+.0f} ms, median of {args.runs})")
 
 
 if __name__ == "__main__":

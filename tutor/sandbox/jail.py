@@ -13,6 +13,7 @@ missing. Modes: ``bwrap`` (required), ``none``, and ``auto``: the jail where bwr
 else no jail, said once in one line.
 """
 
+import functools
 import os
 import shutil
 import sys
@@ -159,6 +160,7 @@ def _inside(path: Path, roots: Iterable[Path]) -> bool:
     return any(path == root or root in path.parents for root in roots)
 
 
+@functools.cache
 def _package_dirs() -> list[Path]:
     """Folders that hold installed Python packages, lessons or tutor itself."""
     import site
@@ -187,6 +189,7 @@ def _package_dirs() -> list[Path]:
     return [p.resolve() for p in found]
 
 
+@functools.cache
 def _package_paths(name: str) -> list[Path]:
     """The folder of an importable package, and its bundled libraries (``name.libs``)."""
     import importlib.util
