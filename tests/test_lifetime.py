@@ -183,8 +183,9 @@ def test_a_process_limit_that_stops_the_sandbox_is_a_named_verdict(tmp_path, bac
             "sys.argv = ['tutor', 'check', 'backprop.relu_forward', '--file', sys.argv[1], "
             "'--jail', 'none']\n"
             "from tutor.cli import main\nmain()\n")
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")  # tutor's own NumPy starts no threads
     proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
-                          text=True, timeout=60)
+                          text=True, timeout=60, env=env)
     assert resource.getrlimit(resource.RLIMIT_NPROC)  # untouched here
     assert "Traceback" not in proc.stderr
     assert "sandbox-error" in proc.stdout and proc.returncode == 1
