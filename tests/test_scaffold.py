@@ -116,7 +116,7 @@ def test_dev_new_refuses_an_installed_id_and_lists_the_to_do(tmp_path):
     proc = tutor("dev", "new", "l2reg", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "tutor-l2reg" / "tutor_l2reg" / "lesson.toml").is_file()
-    assert "pip install -e tutor-l2reg" in proc.stdout
+    assert "pip install -e ./tutor-l2reg" in proc.stdout
     for name in UNMET:
         assert f"- {name}: " in proc.stdout, name
     assert "[[questions]]" in proc.stdout  # the advice is printed as written, not as markup
@@ -247,6 +247,7 @@ def test_a_package_without_its_data_says_how_to_fix_it(tmp_path):
     proc = installed(site, "dev", "check", "l2reg", cwd=tmp_path)
     assert proc.returncode == 2
     assert "installed without it" in proc.stdout and "unknown lesson 'l2reg'" in proc.stderr
+    assert "    [tool.setuptools.package-data]\n" in proc.stdout  # printed, not read as markup
 
 
 @pytest.mark.slow

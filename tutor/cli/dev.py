@@ -27,14 +27,16 @@ def dev_check(ctx: click.Context, lesson_ids: tuple[str, ...]) -> None:
     Exits 0 when every lesson checked meets the bar and every installed lesson loads, 1
     otherwise.
     """
+    from rich.markup import escape
+
     from ..devcheck import check_lesson, print_report
 
     out = console()
     reg = registry(ctx)
     for notice in reg.notices:
-        out.print(f"[bold yellow]! note[/]  {notice}\n")
+        out.print(f"[bold yellow]! note[/]  {escape(notice)}\n")
     for error in reg.errors:  # before the lessons: a broken lesson may be the one asked for
-        out.print(f"[bold red]✗ a lesson could not be loaded[/]  {error}\n")
+        out.print(f"[bold red]✗ a lesson could not be loaded[/]  {escape(str(error))}\n")
     unknown = [i for i in lesson_ids if reg.get(i) is None]
     if unknown:
         known = ", ".join(lesson.id for lesson in reg) or "none"
@@ -90,11 +92,14 @@ def dev_new(ctx: click.Context, lesson_id: str, directory: Path | None) -> None:
         fail(str(e))
     out = console()
     lesson = Lesson.from_folder(directory / names.package)
-    out.print(f"Created the lesson package [bold]{names.dist}[/] in {directory}: lesson "
+    # ./DIR: `pip install tutor-l2reg` would look for a project of that name on an index
+    where = escape(str(directory) if directory.is_absolute() or str(directory).startswith(".")
+                   else f"./{directory}")
+    out.print(f"Created the lesson package [bold]{names.dist}[/] in {where}: lesson "
               f"[bold]{names.id}[/], with one example exercise, "
               f"{', '.join(e.name for e in lesson.exercises)}.\n")
     out.print("Next:")
-    out.print(f"  pip install -e {directory}   [dim]# once: tutor then sees every edit[/]")
+    out.print(f"  pip install -e {where}   [dim]# once: tutor then sees every edit[/]")
     out.print(f"  tutor dev check {names.id}   [dim]# the authoring check, after each edit[/]")
     todo = [item for item in minimums(lesson) if not item.ok or item.warning]
     if todo:
