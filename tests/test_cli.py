@@ -135,6 +135,8 @@ def test_dev_check_passes_for_every_installed_lesson():
     proc = tutor("dev", "check")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "mutants rejected" in proc.stdout
+    last = proc.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"dev check passed: \d+ lesson\(s\)", last), last
 
 
 def test_dev_check_catches_a_broken_lesson(tmp_path, backprop):
@@ -282,6 +284,9 @@ def test_a_broken_lesson_is_skipped_with_one_line_and_the_rest_works(tmp_path, w
     assert "skipped a broken lesson" in proc.stderr and "Traceback" not in proc.stderr
     proc = tutor("--lessons-dir", str(folder), "dev", "check", "backprop")
     assert proc.returncode == 1 and "could not be loaded" in proc.stdout
+    # backprop itself is fine, but the last line must not contradict the exit status
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last == "dev check failed: 1 lesson(s) could not be loaded", proc.stdout
 
 
 def test_broken_lesson_modules_are_reported_not_crashed(tmp_path, backprop):

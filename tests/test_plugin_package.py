@@ -17,6 +17,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import plugin_env
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "plugins" / "tutor-dropout"
@@ -56,17 +57,16 @@ def site(tmp_path_factory) -> Path:
 
 
 def _env(site: Path) -> dict[str, str]:
-    env = dict(os.environ)
+    env = plugin_env()  # installed packages load; only the installed one supplies the lesson
     env["PYTHONPATH"] = os.pathsep.join([str(site), *filter(None, [env.get("PYTHONPATH")])])
-    env.pop("TUTOR_LESSONS_PATH", None)  # only the installed package may supply the lesson
     env["COLUMNS"] = "200"  # rich tables: room for every exercise id on one line
     env["NO_COLOR"] = "1"
     return env
 
 
-def _run(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:
+def _run(site: Path, cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, *args], capture_output=True, text=True,
-                          timeout=300, cwd=cwd, env=_env(site))
+                          timeout=300, cwd=cwd, env=_env(site) | env)
 
 
 DISCOVER = textwrap.dedent("""
@@ -124,10 +124,8 @@ def test_entry_point_registers_the_dropout_lesson(site, tmp_path):
 def test_without_the_package_there_is_no_dropout_lesson(tmp_path):
     code = ("from tutor.plugins import load_registry; "
             "print('dropout' in {l.id for l in load_registry()})")
-    env = dict(os.environ)
-    env.pop("TUTOR_LESSONS_PATH", None)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=300, cwd=tmp_path, env=env)
+                          timeout=300, cwd=tmp_path, env=plugin_env())
     assert proc.returncode == 0, proc.stdout + proc.stderr
     if proc.stdout.strip() == "True":
         pytest.skip("tutor-dropout is installed in the test environment itself")
@@ -157,3 +155,20 @@ def test_the_example_plugin_meets_the_lesson_bar(tmp_path):
                           capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "mutants rejected" in proc.stdout
+
+
+def test_the_source_folder_wins_over_the_installed_copy(site, tmp_path):
+    """An author with the package installed who points TUTOR_LESSONS_PATH at the source
+    gets the source checked, is told so, and the verdict matches the exit status."""
+    source = PACKAGE / "tutor_dropout"
+    proc = _run(site, tmp_path, "-m", "tutor", "dev", "check", "dropout",
+                TUTOR_LESSONS_PATH=str(PACKAGE))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = " ".join(proc.stdout.split())  # rich wraps long lines
+    assert f"using the development folder {source}" in out
+    assert f"instead of the installed copy in {site / 'tutor_dropout'}" in out
+    assert f"dropout (lessons-path:{source}, {source})" in out
+    assert "could not be loaded" not in out
+    assert proc.stdout.strip().splitlines()[-1] == "dev check passed: 1 lesson(s)"
+    proc = _run(site, tmp_path, "-m", "tutor", "list", TUTOR_LESSONS_PATH=str(PACKAGE))
+    assert proc.returncode == 0 and "using the development folder" in proc.stderr

@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .schema import CatalogError, Fields, LessonError, TomlFile
+from .schema import CatalogError, Fields, LessonError, MissingFile, TomlFile
 
 DEFAULT_TOLERANCE = 1e-6
 
@@ -74,6 +74,11 @@ class Lesson:
     @classmethod
     def from_folder(cls, folder: Path | str) -> "Lesson":
         folder = Path(folder).resolve()
+        if not (folder / "lesson.toml").is_file():
+            raise MissingFile(folder / "lesson.toml", None, (
+                "not found: a lesson folder holds lesson.toml (and the files it names) "
+                "beside the plugin's __init__.py; see docs/writing-lessons.md"),
+                folder)
         toml = TomlFile(folder / "lesson.toml")
         top = Fields(toml, toml.data, "")
         top.unknown({"format", "id", "title", "order", "summary", "requires", "pages",
@@ -84,7 +89,8 @@ class Lesson:
         pages = []
         for page in top.strings("pages", []):
             if not (folder / page).is_file():
-                raise top.error("pages", f"page {page!r} does not exist")
+                raise MissingFile(toml.path, toml.line_of("pages"),
+                                  f"page {page!r} does not exist (in {folder})", folder)
             pages.append(folder / page)
         exercises = [
             _exercise(toml, lesson_id, table, i)

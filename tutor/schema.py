@@ -21,6 +21,14 @@ class CatalogError(LessonError, ValueError):
         super().__init__(f"{where}: {message}")
 
 
+class MissingFile(CatalogError):
+    """A file that a lesson needs, or that its lesson.toml names, is not in its folder."""
+
+    def __init__(self, path: Path, line: int | None, message: str, folder: Path):
+        self.folder, self.reason = folder, message
+        super().__init__(path, line, message)
+
+
 class TomlFile:
     """A parsed TOML file that remembers its text, to point errors at lines."""
 

@@ -28,6 +28,8 @@ def registry(ctx: click.Context) -> "Registry":
         if ctx.find_root().invoked_subcommand != "dev":  # dev check reports them itself
             for error in obj["registry"].errors:
                 click.echo(f"tutor: skipped a broken lesson: {error}", err=True)
+            for notice in obj["registry"].notices:
+                click.echo(f"tutor: {notice}", err=True)
     return obj["registry"]
 
 
