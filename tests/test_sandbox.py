@@ -304,3 +304,25 @@ def test_an_exception_whose_str_raises_still_has_its_line(solution, grade):
     result = grade(path, ["relu_forward"])["relu_forward"]
     assert result.verdict == "exception" and result.line == 6
     assert "raise Odd()" in result.traceback
+
+
+def test_threads_but_no_processes(solution, grade):
+    path = solution("""
+        import os, subprocess, threading
+        _relu = relu_forward
+        def relu_forward(x):
+            box = []
+            t = threading.Thread(target=lambda: box.append(_relu(x)))
+            t.start()
+            t.join()
+            return box[0]
+        def relu_backward(dout, x):
+            subprocess.run(["true"])
+        def sigmoid_forward(x):
+            os.fork()
+    """)
+    results = grade(path, ["relu_forward", "relu_backward", "sigmoid_forward"])
+    assert results["relu_forward"].passed
+    for name in ("relu_backward", "sigmoid_forward"):
+        assert results[name].verdict == "exception"
+        assert "not permitted" in results[name].checks[0].message

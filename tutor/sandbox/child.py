@@ -379,6 +379,52 @@ def drop_privileges() -> None:
         pass
 
 
+# A seccomp filter that lets the process start threads but no processes: fork, vfork and
+# clone without CLONE_THREAD fail with EPERM (clone3 with ENOSYS, so threads fall back to
+# clone), for root too; system calls of another ABI (i386, x32) are refused outright.
+_SYSCALLS = {  # machine: (audit arch, clone, clone3, [fork, vfork])
+    "x86_64": (0xC000003E, 56, 435, [57, 58]),
+    "aarch64": (0xC00000B7, 220, 435, []),
+}
+
+
+def forbid_new_processes() -> bool:
+    """Install the filter; False where it cannot be (then RLIMIT_NPROC stands in)."""
+    table = _SYSCALLS.get(os.uname().machine) if sys.platform.startswith("linux") else None
+    if table is None:
+        return False
+    arch, clone, clone3, forks = table
+    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | errno.EPERM, 0x00050000 | errno.ENOSYS
+    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    # (code, jump if true, jump if false, k); jumps count the instructions skipped
+    prog = [(ld, 0, 0, 4), (jeq, 1, 0, arch), (ret, 0, 0, eperm),
+            (ld, 0, 0, 0), (jge, 0, 1, 0x40000000), (ret, 0, 0, eperm)]
+    for nr in forks:
+        prog += [(jeq, 0, 1, nr), (ret, 0, 0, eperm)]
+    prog += [(jeq, 0, 1, clone3), (ret, 0, 0, enosys),
+             (jeq, 1, 0, clone), (ret, 0, 0, allow),
+             (ld, 0, 0, 16), (jset, 0, 1, 0x00010000),  # args[0] & CLONE_THREAD
+             (ret, 0, 0, allow), (ret, 0, 0, eperm)]
+    try:
+        import ctypes
+
+        class Filter(ctypes.Structure):
+            _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8),
+                        ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
+
+        class Program(ctypes.Structure):
+            _fields_ = [("len", ctypes.c_uint16), ("filter", ctypes.POINTER(Filter))]
+
+        filters = (Filter * len(prog))(*[Filter(*f) for f in prog])
+        program = Program(len(prog), filters)
+        libc = ctypes.CDLL(None, use_errno=True)
+        if not _prctl(_PR_SET_NO_NEW_PRIVS, 1):
+            return False
+        return libc.prctl(22, 2, ctypes.byref(program), 0, 0) == 0  # SECCOMP_MODE_FILTER
+    except (OSError, AttributeError):
+        return False
+
+
 def main() -> None:
     req_fd, res_fd, shm_fd = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     limits = json.loads(sys.argv[4])
@@ -399,7 +445,8 @@ def main() -> None:
     sys.meta_path.insert(0, NoTutorImports())
     file_limit = limits["output_chars"] * 4 + (1 << 20)
     _limit(resource.RLIMIT_CORE, 0)
-    _limit(resource.RLIMIT_NPROC, 0)  # no fork or threads (not enforced for root)
+    if not forbid_new_processes():
+        _limit(resource.RLIMIT_NPROC, 0)  # no fork, and no threads (not enforced for root)
     _limit(resource.RLIMIT_FSIZE, file_limit)
     _limit(resource.RLIMIT_CPU, limits["cpu_seconds"], limits["cpu_seconds"] + 5)
     if limits.get("memory_bytes"):  # on top of what the interpreter and NumPy already map
