@@ -465,3 +465,40 @@ def test_an_update_declaration_must_name_a_returned_value_and_an_input(tmp_path,
         STEP_TOML.format(id="bad_step", update=f"[exercises.update]\n{update}"))
     with pytest.raises(CatalogError, match=message):
         Lesson.from_folder(tmp_path)
+
+
+def test_relative_error_has_a_floor_relative_to_the_scale():
+    exact = np.array([0.0, 1.0, -2.0])  # the first entry is zero by structure
+    noisy = exact + np.array([1e-8, 0.0, 0.0])
+    assert rel_error(noisy, exact) == pytest.approx(1.0)  # CS231n's, for any scale
+    assert rel_error(noisy, exact, scale=2.0) == pytest.approx(1e-8 / (1e-3 * 2.0))
+    wrong = exact + np.array([1e-3, 0.0, 0.0])  # a real error of 0.05% of the scale
+    assert rel_error(wrong, exact, scale=2.0) == pytest.approx(0.5)
+    assert rel_error(exact * (1 + 1e-4), exact, scale=2.0) == pytest.approx(1e-4 / (2 + 1e-4))
+
+
+# A softmax with a tiny epsilon in its denominator: every weight is off by about 1e-10 of
+# itself. Where the gradient is zero by structure (the first causal query sees one key; with
+# T = 1 every query does), that leaves noise of ~1e-10 of the scale: honest, yet CS231n's
+# floor of 1e-8 made it a relative error of order 1.
+EPSILON_SOFTMAX = """
+def _weights(q, k, causal):
+    scores = q @ k.transpose(0, 2, 1) / np.sqrt(q.shape[-1])
+    if causal:
+        scores = np.where(np.tri(*scores.shape[1:], dtype=bool), scores, -1e30)
+    e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return e / (e.sum(axis=-1, keepdims=True) + 1e-10)
+"""
+
+
+def test_noise_where_a_gradient_is_zero_by_structure_passes(tmp_path, registry, grade,
+                                                            monkeypatch):
+    attention = registry.get("attention")
+    path = tmp_path / "attention.py"
+    path.write_text(attention.reference_path.read_text() + EPSILON_SOFTMAX)
+    result = grade(path, ["attention_backward"], lesson=attention)["attention_backward"]
+    assert result.passed, result.message
+    monkeypatch.setattr("tutor.compare.SCALE_FLOOR", 0.0)  # CS231n's floor alone
+    result = grade(path, ["attention_backward"], lesson=attention)["attention_backward"]
+    failing = {c.name.split(":")[0] for c in result.checks if not c.passed}
+    assert {"causal, N=2, T=6, d=3, Dv=5", "causal with T=1, N=3, d=4, Dv=2"} <= failing

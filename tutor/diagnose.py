@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from .compare import elementwise_error, rel_error
+from .compare import elementwise_error, rel_error, scale_of
 
 
 @dataclass(frozen=True)
@@ -27,17 +27,18 @@ def _close(a: Any, b: Any, tol: float) -> bool:
 
 
 def diagnose(got: Any, exp: np.ndarray, *, batch: int | None, others: dict[str, np.ndarray],
-             tolerance: float) -> Finding | None:
-    """The generic transformation of the reference that ``got`` matches, if any."""
+             tolerance: float, scale: float = 0.0) -> Finding | None:
+    """The generic transformation of the reference that ``got`` matches, if any; ``scale``
+    is the comparison's (see compare.SCALE_FLOOR)."""
     tol = max(10 * tolerance, 1e-6)
     if not isinstance(got, np.ndarray) or got.dtype.kind not in "fiu":
         return None
     with np.errstate(all="ignore"):
-        return _diagnose(got.astype(np.float64), exp, batch, others, tol)
+        return _diagnose(got.astype(np.float64), exp, batch, others, tol, scale)
 
 
 def _diagnose(got: np.ndarray, exp: np.ndarray, batch: int | None,
-              others: dict[str, np.ndarray], tol: float) -> Finding | None:
+              others: dict[str, np.ndarray], tol: float, scale: float) -> Finding | None:
     if got.shape != exp.shape:
         return _shape_finding(got, exp, batch, tol)
     if not np.isfinite(got).all():
@@ -68,7 +69,7 @@ def _diagnose(got: np.ndarray, exp: np.ndarray, batch: int | None,
     if (np.isfinite(scale) and abs(scale) > 1e-6 and abs(scale - 1) > 1e-3
             and _close(got, exp * scale, tol)):
         return Finding("scaled", f"the right answer times {scale:.6g}: a constant factor is off.")
-    return _where(got, exp, tol)
+    return _where(got, exp, tol, scale)
 
 
 def _shape_finding(got: np.ndarray, exp: np.ndarray, batch: int | None,
@@ -87,9 +88,9 @@ def _shape_finding(got: np.ndarray, exp: np.ndarray, batch: int | None,
     return None
 
 
-def _where(got: np.ndarray, exp: np.ndarray, tol: float) -> Finding | None:
+def _where(got: np.ndarray, exp: np.ndarray, tol: float, scale: float) -> Finding | None:
     """Localised errors: only some rows, or only some elements, are wrong."""
-    wrong = elementwise_error(got, exp) > tol
+    wrong = elementwise_error(got, exp, max(scale, scale_of([exp]))) > tol
     if got.ndim >= 2 and got.shape[0] > 1:
         rows = np.flatnonzero(wrong.reshape(got.shape[0], -1).any(axis=1))
         if 0 < len(rows) < got.shape[0]:
@@ -104,11 +105,13 @@ def _where(got: np.ndarray, exp: np.ndarray, tol: float) -> Finding | None:
     return None
 
 
-def error_map(got: np.ndarray, exp: np.ndarray, tolerance: float,
+def error_map(got: np.ndarray, exp: np.ndarray, tolerance: float, scale: float = 0.0,
               max_rows: int = 8, max_cols: int = 24) -> dict[str, Any]:
-    """Where the error lives: per-element relative error, max-pooled to a small grid."""
+    """Where the error lives: per-element relative error (as the comparison measures it,
+    with its floor for values of this scale), max-pooled to a small grid."""
     with np.errstate(all="ignore"):
-        err = elementwise_error(np.real(got).astype(np.float64), exp)
+        err = elementwise_error(np.real(got).astype(np.float64), exp,
+                                max(scale, scale_of([exp])))
     flat = err.reshape(err.shape[0], -1) if err.ndim >= 2 else err.reshape(1, -1)
     rows, cols = flat.shape
     rstep, cstep = -(-rows // max_rows), -(-cols // max_cols)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .cases import Case
-from .compare import Mismatch, compare, describe, rel_error
+from .compare import Mismatch, compare, describe, rel_error, scale_of
 from .diagnose import Finding, diagnose, error_map
 from .gradcheck import check_gradient
 from .lesson import Exercise, Lesson
@@ -191,18 +191,19 @@ class Grader:
         others = {name: exp for name, _, exp, _ in leaves if isinstance(exp, np.ndarray)}
         batch = next((a.shape[0] for a in args if isinstance(a, np.ndarray) and a.ndim >= 2),
                      None)
+        scale = _scale(exercise, args, leaves)
         for name, got, exp, structure in leaves:
             label = f"{case.label}: {name}"
             if structure is not None:
                 yield Check(label, structure.kind, structure.message)
                 continue
-            mismatch = compare(got, exp, exercise.tolerance)
+            mismatch = compare(got, exp, exercise.tolerance, scale)
             base = _update_base(exercise, name, args, exp)
             if base is not None and (mismatch is None or mismatch.kind == "wrong-value"):
                 # An update (w_new of w): type, shape and dtype are checked on the value
                 # itself, the numbers on the step it takes, w_new - w.
                 got, exp = got - base, exp - base
-                mismatch = compare(got, exp, exercise.tolerance)
+                mismatch = compare(got, exp, exercise.tolerance, scale)
                 if mismatch is not None:
                     mismatch.message = (f"update {name} - {exercise.update[name]}: "
                                         f"{mismatch.message}")
@@ -216,7 +217,7 @@ class Grader:
             yield Check(label, mismatch.kind, mismatch.message, rel_error=mismatch.rel_error,
                         diagnosis=finding.id if finding else None,
                         diagnosis_message=finding.message if finding else "",
-                        error_map=(error_map(mismatch.got, exp, exercise.tolerance)
+                        error_map=(error_map(mismatch.got, exp, exercise.tolerance, scale)
                                    if mismatch.kind in ("wrong-value", "non-finite")
                                    and isinstance(exp, np.ndarray) and exp.ndim >= 1 else None))
 
@@ -249,7 +250,7 @@ class Grader:
         if isinstance(exp, np.ndarray) and mismatch.kind in ("wrong-value", "wrong-shape"):
             return diagnose(got, exp, batch=batch,
                             others={k: v for k, v in others.items() if k != name},
-                            tolerance=exercise.tolerance)
+                            tolerance=exercise.tolerance, scale=mismatch.extras.get("scale", 0.0))
         return None
 
     def _mutant_templates(self) -> dict[str, list[tuple[str, Callable[..., Any]]]]:
@@ -363,6 +364,17 @@ def _update_base(exercise: Exercise, name: str, args: Sequence[Any],
             and base.shape == expected.shape):
         return base.astype(np.float64)
     return None
+
+
+def _scale(exercise: Exercise, args: Sequence[Any],
+           leaves: list[tuple[str, Any, Any, Mismatch | None]]) -> float:
+    """The scale of what the reference returns in this call (updates as w_new - w), which
+    sets the floor of the relative error: see compare.SCALE_FLOOR."""
+    values = []
+    for name, _, exp, _ in leaves:
+        base = _update_base(exercise, name, args, exp)
+        values.append(exp - base if base is not None else exp)
+    return scale_of(values)
 
 
 def _err(a: Any, b: Any) -> float | None:
