@@ -18,7 +18,7 @@ import numpy as np
 
 from .cases import Case
 from .compare import Mismatch, compare, describe, rel_error, scale_of
-from .diagnose import Finding, diagnose, error_map
+from .diagnose import Finding, diagnose, error_map, exception, in_place, non_finite
 from .gradcheck import check_gradient
 from .lesson import Exercise, Lesson
 from .sandbox.supervisor import Limits, Outcome, Sandbox, same_array
@@ -148,7 +148,11 @@ class Grader:
                 result.printed = outcome.printed
             if not outcome.ok:
                 label = f"loading {self.path.name}" if outcome.at_load else case.label
-                result.checks.append(Check(label, outcome.kind, outcome.message))
+                finding = (exception(outcome.message)
+                           if outcome.kind in ("exception", "import-error") else None)
+                result.checks.append(Check(label, outcome.kind, outcome.message,
+                                           diagnosis=finding.id if finding else None,
+                                           diagnosis_message=finding.message if finding else ""))
                 result.traceback, result.line = outcome.traceback, outcome.line
                 if outcome.kind in STOPPING:
                     skipped = len(cases) - n - 1
@@ -177,9 +181,7 @@ class Grader:
         for i, (before, after) in enumerate(zip(args, outcome.inputs_after, strict=False)):
             if not same_array(before, after):
                 name = exercise.params[i] if i < len(exercise.params) else f"#{i}"
-                yield Check(f"{case.label}: inputs", "mutated-input",
-                            f"changed its input `{name}` in place; compute new arrays instead "
-                            "(e.g. np.maximum(x, 0), not x[x < 0] = 0)",
+                yield Check(f"{case.label}: inputs", "mutated-input", in_place(exercise, name),
                             diagnosis="mutated-input")
         for i in outcome.aliases:
             name = exercise.params[i] if i < len(exercise.params) else f"#{i}"
@@ -228,9 +230,10 @@ class Grader:
         With ``base``, ``mismatch`` compares updates (value - base), and so does this."""
         got, exp = mismatch.got, mismatch.expected
         if mismatch.kind == "non-finite":
-            return Finding("non-finite", "inf/nan where the true value is finite: something "
-                           "overflowed (exp of a large number?) or divided by zero (0/0 when "
-                           "nothing is left to normalize?). Use a numerically stable form.")
+            return non_finite(got)
+        if not (exercise.gradient or any(e.gradient and e.gradient.of == exercise.name
+                                         for e in self.lesson.exercises)):
+            batch = None  # an optimizer step or a clipping: its arrays have no batch axis
         if base is not None:
             others = {k: v - base for k, v in others.items() if v.shape == base.shape}
         for diag_id, fn in self._mutant_templates().get(exercise.name, []):
