@@ -157,7 +157,7 @@ def sampled(tmp_path, prompt, generator, tolerance="0.01"):
 def test_dev_check_samples_every_numeric_question(tmp_path):
     item = sampled(tmp_path, "What is {a} + {b}?", REDRAWN.replace("def add", "def gen"))
     assert item.ok, item.detail
-    assert "1000 learners" in item.detail
+    assert "× 1000 learners" in item.detail
 
 
 @pytest.mark.parametrize("prompt, generator, tolerance, problem", [

@@ -319,8 +319,8 @@ def _quiz_samples(lesson: Lesson) -> list[Item]:
                                  "or its answer is a whole number")
         problems += [f"{q.id}: {text}" for text in found.values()]
     return [Item("quiz sampling", not problems, "; ".join(problems) if problems else
-                 f"{len(numeric)} numeric questions × {QUIZ_SAMPLES} learners: every declared "
-                 "wrong answer rejected, every rounded key accepted")]
+                 f"{len(numeric)} questions × {QUIZ_SAMPLES} learners: wrong answers "
+                 "rejected, rounded keys accepted")]
 
 
 def _layers(lesson: Lesson) -> list[Item]:
