@@ -70,3 +70,76 @@ def test_cnn_stride_2_worked_example():
     xp = np.pad(x[0, 0], 1)
     assert np.array_equal([[np.sum(xp[p:p + 4, q:q + 4] * grid) for q in range(3)]
                            for p in range(3)], dw[0, 0])
+
+
+def assert_quoted(text: str, pattern: str, value: float) -> None:
+    """The number the group of `pattern` matches in `text` is `value`, to the digits shown
+    ('0.66', '1.6e-2', '1.5e+5')."""
+    found = re.search(pattern, " ".join(text.split()))  # lines joined, as a reader sees it
+    assert found, pattern
+    quoted = found.group(1)
+    if "e" in quoted:
+        mantissa, exponent = quoted.split("e")
+        digits = len(mantissa.split(".")[1]) if "." in mantissa else 0
+        got_mantissa, got_exponent = f"{value:.{digits}e}".split("e")
+        assert (got_mantissa, int(got_exponent)) == (mantissa, int(exponent)), (pattern, value)
+    else:
+        digits = len(quoted.split(".")[1]) if "." in quoted else 0
+        assert f"{value:.{digits}f}" == quoted, (pattern, value)
+
+
+@pytest.fixture(scope="module")
+def lstm_gradients():
+    """What the lstm experiment's gradient plot computes, and the RNNs' singular values and
+    tanh slopes."""
+    lesson = REGISTRY.get("lstm")
+    exp, ref = lesson.module("experiment"), lesson.reference
+    length, seed = 50, 0
+    curves = exp.gradient_curves(ref, length, 3.0, seed)
+    x = np.random.default_rng(seed).standard_normal((exp.GRAD_N, length, exp.GRAD_D))
+    rnn = {}
+    for gain in exp.RNN_GAINS:  # the inputs and weights gradient_curves draws
+        Wx, Wh = exp.rnn_weights(np.random.default_rng(seed + 1), exp.GRAD_D, gain)
+        h, slopes = np.zeros((exp.GRAD_N, exp.GRAD_H)), []
+        for t in range(length):
+            h = np.tanh(x[:, t] @ Wx + h @ Wh)
+            slopes.append(1 - h**2)
+        slopes = np.array(slopes)
+        sv = np.linalg.svd(Wh, compute_uv=False)
+        curve = curves[f"RNN, Wh gain {gain:g}"]
+        rnn[gain] = {"max": sv[0], "rms": np.sqrt(np.mean(sv**2)), "mean slope": slopes.mean(),
+                     "rms slope": np.sqrt(np.mean(slopes**2)), "curve": curve,
+                     "per step": curve[0] ** (1 / (length - 1))}
+    return curves, rnn
+
+
+def test_lstm_vanishing_and_exploding_numbers(lstm_gradients):
+    curves, rnn = lstm_gradients
+    text = section(page("lstm", "02"), "What it looks like")
+    one, three = rnn[1.0], rnn[3.0]
+    assert_quoted(text, r"σ_max\(Wh\) is (\S+),", one["max"])
+    assert_quoted(text, r"average (\S+):", one["mean slope"])
+    assert_quoted(text, r"by a factor of (\S+) per step", one["per step"])
+    assert_quoted(text, r"σ_rms\(Wh\) is (\S+) ", one["rms"])
+    assert_quoted(text, r"root mean square is (\S+),", one["rms slope"])
+    assert_quoted(text, r"(\S+) of its size at the end", one["curve"][39])  # 10 steps back
+    assert_quoted(text, r"49 steps back (\S+)\.", one["curve"][0])
+    assert_quoted(text, r"σ_max = (\S+),", three["max"])
+    assert_quoted(text, r"σ_rms = (\S+)\)", three["rms"])
+    assert_quoted(text, r"drops to (\S+),", three["rms slope"])
+    assert_quoted(text, r"grows by about (\S+) per step", three["per step"])
+    assert_quoted(text, r"to (\S+) at t = 0", three["curve"][0])
+    assert one["max"] * one["mean slope"] > 1 > one["per step"]  # the worst case misleads
+    assert abs(one["rms"] * one["rms slope"] - one["per step"]) < 0.02  # the typical one not
+    after = page("lstm", "02").split("**Vanishing** is silent.")[1]
+    assert_quoted(after, r"is (\S+) of what it was at the end", one["curve"][4])
+
+
+def test_lstm_forget_bias_numbers(lstm_gradients):
+    curves, rnn = lstm_gradients
+    text = section(page("lstm", "05"), "What the forget gate's bias does")
+    assert_quoted(text, r"b_f = 0 passes (\S+) of the gradient", curves["LSTM, b_f = 0"][0])
+    assert_quoted(text, r"vanilla RNN \((\S+)\)", rnn[1.0]["curve"][0])
+    assert_quoted(text, r"b_f = 3 it passes (\S+),", curves["LSTM, b_f = 3"][0])
+    assert_quoted(text, r"between (\S+) and", curves["LSTM, b_f = 3"][:40].min())
+    assert_quoted(text, r"and (\S+) from t = 0 to", curves["LSTM, b_f = 3"][:40].max())
