@@ -143,3 +143,39 @@ def test_lstm_forget_bias_numbers(lstm_gradients):
     assert_quoted(text, r"b_f = 3 it passes (\S+),", curves["LSTM, b_f = 3"][0])
     assert_quoted(text, r"between (\S+) and", curves["LSTM, b_f = 3"][:40].min())
     assert_quoted(text, r"and (\S+) from t = 0 to", curves["LSTM, b_f = 3"][:40].max())
+
+
+def test_attention_is_permutation_equivariant_as_page_1_says():
+    ref = REGISTRY.get("attention").reference
+    assert "permutation-equivariant" in page("attention", "01")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 6, 8))
+    wq, wk, wv = (rng.standard_normal((8, 8)) for _ in range(3))
+    order = rng.permutation(6)
+
+    def self_attention(x):
+        return ref.attention_forward(x @ wq, x @ wk, x @ wv)
+
+    assert np.allclose(self_attention(x[:, order]), self_attention(x)[:, order])
+    x[:, 4] = x[:, 1]  # the same token at two positions gets the same output
+    assert np.allclose(self_attention(x)[:, 4], self_attention(x)[:, 1])
+
+
+def test_the_attention_experiment_feeds_positions_as_page_1_says():
+    exp = REGISTRY.get("attention").module("experiment")
+    tokens = exp.encode(np.array([[2, 0, 2]]), 3)[0]
+    assert np.array_equal(tokens[:, :3], np.eye(3)[[2, 0, 2]])  # which symbol
+    assert np.array_equal(tokens[:, 3:], np.eye(3))  # which position
+
+
+def test_an_empty_row_of_the_mask_gives_nan_as_page_3_says():
+    scores = np.array([[0.5, 1.0, 2.0], [0.3, -0.2, 0.1]])
+    visible = np.array([[True, True, False], [False, False, False]])  # row 1 sees nothing
+    with np.errstate(invalid="ignore"):
+        masked = np.where(visible, scores, -np.inf)
+        e = np.exp(masked - masked.max(axis=-1, keepdims=True))
+        weights = e / e.sum(axis=-1, keepdims=True)
+    assert np.isfinite(weights[0]).all() and np.isnan(weights[1]).all()
+    masked = np.where(visible, scores, -1e9)  # the guard: a uniform row instead
+    e = np.exp(masked - masked.max(axis=-1, keepdims=True))
+    assert np.allclose((e / e.sum(axis=-1, keepdims=True))[1], 1 / 3)
