@@ -179,3 +179,27 @@ def test_an_empty_row_of_the_mask_gives_nan_as_page_3_says():
     masked = np.where(visible, scores, -1e9)  # the guard: a uniform row instead
     e = np.exp(masked - masked.max(axis=-1, keepdims=True))
     assert np.allclose((e / e.sum(axis=-1, keepdims=True))[1], 1 / 3)
+
+
+def test_where_the_direct_sigmoid_is_right_and_where_not_as_page_4_says():
+    ref = REGISTRY.get("backprop").reference
+    x = np.array([-1000.0, 1000.0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        direct = 1 / (1 + np.exp(-x))
+        mirror = np.exp(x) / (1 + np.exp(x))
+        slope = np.exp(-x) / (1 + np.exp(-x)) ** 2
+        log_sigma = -np.log(1 + np.exp(-x))
+    assert np.array_equal(direct, ref.sigmoid_forward(x))  # right, with a warning
+    assert np.isnan(mirror[1]) and np.isnan(slope[0]) and log_sigma[0] == -np.inf
+    exponent = -1000 / np.log(10)  # e^-1000 = 10^exponent, below the smallest float64
+    floor = int(np.floor(exponent))
+    assert f"about {10 ** (exponent - floor):.0f}e{floor}" in page("backprop", "04")
+
+
+def test_a_central_difference_near_a_kink_as_page_7_says():
+    h = 1e-5
+    for x in (0.0, 0.4e-5, -0.7e-5):
+        numeric = (max(x + h, 0) - max(x - h, 0)) / (2 * h)
+        assert numeric == pytest.approx((x + h) / (2 * h))
+    text = " ".join(page("backprop", "07").split())
+    assert "(x + h) / 2h" in text and "(h − 0) / 2h = 0.5" in text
