@@ -203,3 +203,38 @@ def test_a_central_difference_near_a_kink_as_page_7_says():
         assert numeric == pytest.approx((x + h) / (2 * h))
     text = " ".join(page("backprop", "07").split())
     assert "(x + h) / 2h" in text and "(h − 0) / 2h = 0.5" in text
+
+
+def test_layer_normalization_example_and_keepdims_as_page_6_says():
+    ref = REGISTRY.get("batchnorm").reference
+    text = section(page("batchnorm", "06"), "An example")
+    x = array(text, "x")
+    spread = np.sqrt(x.var(axis=1))
+    assert_quoted(text, r"√50 ≈ (\S+) times", spread[1] / spread[0])
+    assert_quoted(text, r"deviations (\S+) and", spread[1])
+    assert_quoted(text, r"and (\S+)\);", spread[0])
+    gamma, beta = np.array([1.0, 2.0, 0.5, -1.0]), np.array([0.0, 0.5, 0.0, 1.0])
+    assert np.array_equal(array(text, "y"), ref.layernorm_forward(x, gamma, beta).round(4))
+    for n, d in ((3, 1), (1, 4)):  # without keepdims: D = 1 broadcasts, N = 1 is right
+        x = np.arange(1.0, n * d + 1).reshape(n, d)
+        centred = x - x.mean(axis=1)
+        assert centred.shape == ((n, n) if d == 1 else (n, d))
+    assert np.array_equal(centred, x - x.mean(axis=1, keepdims=True))
+
+
+def test_spatial_batchnorm_recipe_as_page_6_says():
+    ref = REGISTRY.get("batchnorm").reference
+    rng = np.random.default_rng(0)
+    n, c, h, w = 2, 3, 4, 5
+    x = rng.standard_normal((n, c, h, w)) * np.array([1.0, 10.0, 0.1])[None, :, None, None]
+    gamma, beta = rng.standard_normal(c), rng.standard_normal(c)
+    rows = x.transpose(0, 2, 3, 1).reshape(-1, c)
+    out = ref.batchnorm_forward(rows, gamma, beta).reshape(n, h, w, c).transpose(0, 3, 1, 2)
+    mean = x.mean(axis=(0, 2, 3), keepdims=True)  # per channel, over N·H·W values
+    var = x.var(axis=(0, 2, 3), keepdims=True)
+    direct = gamma[None, :, None, None] * (x - mean) / np.sqrt(var + 1e-5) \
+        + beta[None, :, None, None]
+    assert np.allclose(out, direct)
+    wrong = ref.batchnorm_forward(x.reshape(-1, c), gamma, beta).reshape(x.shape)
+    assert not np.allclose(wrong, direct)  # without the transpose, channels mix
+    assert "transpose(0, 2, 3, 1).reshape(-1, C)" in page("batchnorm", "06")
