@@ -238,3 +238,18 @@ def test_spatial_batchnorm_recipe_as_page_6_says():
     wrong = ref.batchnorm_forward(x.reshape(-1, c), gamma, beta).reshape(x.shape)
     assert not np.allclose(wrong, direct)  # without the transpose, channels mix
     assert "transpose(0, 2, 3, 1).reshape(-1, C)" in page("batchnorm", "06")
+
+
+def test_adagrad_and_rmsprop_steps_as_page_5_says():
+    text = " ".join(section(page("sgd", "05"), "Where it comes from: Adagrad and RMSprop").split())
+    lr, g, eps = 1.0, 0.7, 1e-8
+    total, steps = 0.0, {}
+    for t in range(1, 10_001):  # Adagrad on a steady gradient
+        total += g * g
+        steps[t] = lr * g / (np.sqrt(total) + eps)
+    for t, divisor in ((1, 1), (100, 10), (10_000, 100)):
+        assert steps[t] == pytest.approx(lr / divisor)
+    assert "lr at t = 1, lr / 10 at t = 100, lr / 100 at t = 10,000" in text
+    rho = 0.9
+    first = lr * g / (np.sqrt((1 - rho) * g * g) + eps)  # RMSprop's first step, from v = 0
+    assert_quoted(text, r"(\S+)·lr at ρ = 0.9", first / lr)
