@@ -8,9 +8,10 @@ import numpy as np
 from .sandbox.wire import Foreign, Subclassed
 
 # An element's error is measured against |a| + |b|, but never against less than this
-# fraction of the scale of the values compared (the largest magnitude the reference returns
-# in that call). Without it, a gradient that is exactly zero by structure (a causal query
-# that sees one key, T = 1) turns 1e-8 of rounding noise into a relative error of 1.0.
+# fraction of the scale of the array compared (its largest magnitude in the reference; for an
+# array that is zero throughout, the largest value the reference returns in that call).
+# Without it, a gradient that is exactly zero by structure (a causal query that sees one
+# key, T = 1) turns 1e-8 of rounding noise into a relative error of 1.0.
 SCALE_FLOOR = 1e-3
 ABS_FLOOR = 1e-8  # CS231n's floor, for values of any scale
 
@@ -74,9 +75,10 @@ def describe(value: Any) -> str:
 
 def compare(got: Any, expected: Any, tolerance: float, scale: float = 0.0) -> Mismatch | None:
     """None when ``got`` is an acceptable answer for the reference value ``expected``;
-    ``scale`` raises the floor of an array's relative error (see SCALE_FLOOR)."""
+    ``scale``, the scale of the whole call, sets the floor of the relative error of an array
+    that is zero throughout (see SCALE_FLOOR)."""
     if isinstance(expected, np.ndarray):
-        return _compare_array(got, expected, tolerance, max(scale, scale_of([expected])))
+        return _compare_array(got, expected, tolerance, scale_of([expected]) or scale)
     if isinstance(expected, float):
         return _compare_scalar(got, expected, tolerance)
     raise TypeError(f"no comparison for reference values of type {type(expected).__name__}")

@@ -167,7 +167,7 @@ def _shape_finding(got: np.ndarray, exp: np.ndarray, batch: int | None,
 def _where(got: np.ndarray, exp: np.ndarray, tol: float, scale: float,
            batch: int | None) -> Finding | None:
     """Localised errors: only some rows, or only some elements, are wrong."""
-    wrong = elementwise_error(got, exp, max(scale, scale_of([exp]))) > tol
+    wrong = elementwise_error(got, exp, scale_of([exp]) or scale) > tol
     if got.ndim >= 2 and got.shape[0] > 1:
         rows = np.flatnonzero(wrong.reshape(got.shape[0], -1).any(axis=1))
         if 0 < len(rows) < got.shape[0]:
@@ -189,7 +189,7 @@ def error_map(got: np.ndarray, exp: np.ndarray, tolerance: float, scale: float =
     with its floor for values of this scale), max-pooled to a small grid."""
     with np.errstate(all="ignore"):
         err = elementwise_error(np.real(got).astype(np.float64), exp,
-                                max(scale, scale_of([exp])))
+                                scale_of([exp]) or scale)
     flat = err.reshape(err.shape[0], -1) if err.ndim >= 2 else err.reshape(1, -1)
     rows, cols = flat.shape
     rstep, cstep = -(-rows // max_rows), -(-cols // max_cols)

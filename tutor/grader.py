@@ -371,8 +371,8 @@ def _update_base(exercise: Exercise, name: str, args: Sequence[Any],
 
 def _scale(exercise: Exercise, args: Sequence[Any],
            leaves: list[tuple[str, Any, Any, Mismatch | None]]) -> float:
-    """The scale of what the reference returns in this call (updates as w_new - w), which
-    sets the floor of the relative error: see compare.SCALE_FLOOR."""
+    """The scale of what the reference returns in this call (updates as w_new - w): the
+    floor of the relative error of an array that is zero throughout (compare.SCALE_FLOOR)."""
     values = []
     for name, _, exp, _ in leaves:
         base = _update_base(exercise, name, args, exp)
