@@ -253,3 +253,19 @@ def test_adagrad_and_rmsprop_steps_as_page_5_says():
     rho = 0.9
     first = lr * g / (np.sqrt((1 - rho) * g * g) + eps)  # RMSprop's first step, from v = 0
     assert_quoted(text, r"(\S+)·lr at ρ = 0.9", first / lr)
+
+
+def test_sgd_first_steps_on_the_valley_as_page_1_says():
+    ref = REGISTRY.get("sgd").reference
+    exp = REGISTRY.get("sgd").module("experiment")
+    valley = exp.SURFACES[0]
+    text = page("sgd", "01")
+    rows = re.findall(r"step (\d)\s+x = (\S+)\s+y = (\S+)", text)
+    assert [int(r[0]) for r in rows] == [1, 2, 3, 4]
+    w = np.array(valley.start)
+    assert (w.tolist(), exp.PARAMS["lr"]) == ([-9.0, 2.5], 1.2)
+    for _, x, y in rows:
+        w = ref.sgd_step(w, valley.grad(w), exp.PARAMS["lr"])
+        for value, shown in zip(w, (x, y), strict=True):
+            shown = shown.replace("−", "-")
+            assert f"{value:.{len(shown.split('.')[1])}f}" == shown
