@@ -260,7 +260,7 @@ def test_sgd_first_steps_on_the_valley_as_page_1_says():
     exp = REGISTRY.get("sgd").module("experiment")
     valley = exp.SURFACES[0]
     text = page("sgd", "01")
-    rows = re.findall(r"step (\d)\s+x = (\S+)\s+y = (\S+)", text)
+    rows = re.findall(r"step (\d) +x = +(\S+) +y = +(\S+)", text)
     assert [int(r[0]) for r in rows] == [1, 2, 3, 4]
     w = np.array(valley.start)
     assert (w.tolist(), exp.PARAMS["lr"]) == ([-9.0, 2.5], 1.2)
