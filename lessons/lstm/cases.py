@@ -74,6 +74,7 @@ SEQUENCE_SHAPES = [  # label, N, T, D, H, forget bias
     ("N=1, T=6, D=2, H=3", 1, 6, 2, 3, 0.0),
     ("N=3, T=4, D=6, H=2 (D > H)", 3, 4, 6, 2, 0.0),
     ("N=2, T=3, D=1, H=3 (one input feature)", 2, 3, 1, 3, 0.0),
+    ("N=2, T=3, D=3, H=3 (D = H)", 2, 3, 3, 3, 0.0),
     ("long sequence: T=40, forget bias 2", 2, 40, 3, 4, 2.0),
 ]
 
