@@ -1,7 +1,9 @@
 """``tutor dev check``: hold a lesson to the bar every lesson must meet.
 
-Every stub fails as shipped, the reference passes, every mutant is rejected with the
-diagnosis it declares, every quiz answer key verifies, and nothing stray is in the folder.
+Every stub fails as shipped, the reference passes, every reference gradient agrees with
+central differences, every mutant is rejected with the diagnosis it declares, every quiz
+answer key verifies (numeric ones for a thousand learners, against the wrong answers they
+declare), and nothing stray is in the folder.
 """
 
 import ast
