@@ -102,3 +102,14 @@ def test_relu_explodes_without_normalization(exp, ref):
     assert stds[-1] > 5 * stds[0]  # each layer multiplies the spread by about 2/√2
     assert all(layer.std == pytest.approx(0.58, abs=0.05) for layer in frame.normed)
     render(frame)
+
+
+def test_the_numbers_page_1_quotes(sweep, lesson):
+    """Page 1 quotes the plain net's last layer: its spread at gain 0.5, its saturation at 3."""
+    import re
+
+    text = " ".join(lesson.pages[0].read_text(encoding="utf-8").split())
+    std = re.search(r"standard deviation of about (\S+):", text).group(1)
+    share = re.search(r"about (\d+)% of its outputs are beyond", text).group(1)
+    assert f"{sweep[0].plain[-1].std:.1g}" == std and sweep[0].gain == 0.5
+    assert f"{100 * sweep[-1].plain[-1].saturated:.0f}" == share and sweep[-1].gain == 3.0

@@ -99,3 +99,14 @@ def test_a_run_that_overflows_stops_and_still_draws(exp, ref):
     assert not math.isfinite(last.plain.losses[-1]) or not math.isfinite(last.plain.norms[-1])
     assert all(math.isfinite(v) for v in last.clipped.losses)
     render(last)  # a run that overflowed still draws
+
+
+def test_what_the_pages_say_of_max_norm(trained, exp, ref):
+    """Page 4: at max_norm = 1, about the typical norm, more than half of the steps are
+    clipped; at 5 only a small share, and the loss stays far below the unclipped peak."""
+    plain, clipped = trained[-1].plain, trained[-1].clipped
+    assert 0.5 < float(np.median(plain.norms)) < 2.0
+    assert clipped.clipped > len(clipped.losses) / 2
+    *_, last = exp.frames(ref, **dict(exp.PARAMS, max_norm=5.0, every=exp.PARAMS["steps"]))
+    assert 0 < last.clipped.clipped < len(last.clipped.losses) / 10
+    assert max(last.clipped.losses) < max(last.plain.losses) / 1000

@@ -356,7 +356,7 @@ def test_keepdims_is_a_reshape_not_a_missing_sum(solution, grade):
               "    return dout @ w.T, x.T @ dout, dout.sum(axis=0, keepdims=True)\n")
     result = grade(solution(source), ["affine_backward"])["affine_backward"]
     diagnoses = {c.diagnosis for c in result.checks if not c.passed}
-    assert diagnoses == {"wrong-shape"}
+    assert diagnoses == {"extra-axis"}  # the right numbers in a (1, M) row
 
 
 # Optimizer steps: an exercise may declare a returned value an update of an input
@@ -465,3 +465,142 @@ def test_an_update_declaration_must_name_a_returned_value_and_an_input(tmp_path,
         STEP_TOML.format(id="bad_step", update=f"[exercises.update]\n{update}"))
     with pytest.raises(CatalogError, match=message):
         Lesson.from_folder(tmp_path)
+
+
+def test_relative_error_has_a_floor_relative_to_the_scale():
+    exact = np.array([0.0, 1.0, -2.0])  # the first entry is zero by structure
+    noisy = exact + np.array([1e-8, 0.0, 0.0])
+    assert rel_error(noisy, exact) == pytest.approx(1.0)  # CS231n's, for any scale
+    assert rel_error(noisy, exact, scale=2.0) == pytest.approx(1e-8 / (1e-3 * 2.0))
+    wrong = exact + np.array([1e-3, 0.0, 0.0])  # a real error of 0.05% of the scale
+    assert rel_error(wrong, exact, scale=2.0) == pytest.approx(0.5)
+    assert rel_error(exact * (1 + 1e-4), exact, scale=2.0) == pytest.approx(1e-4 / (2 + 1e-4))
+
+
+# A softmax with a tiny epsilon in its denominator: every weight is off by about 1e-10 of
+# itself. Where the gradient is zero by structure (the first causal query sees one key; with
+# T = 1 every query does), that leaves noise of ~1e-10 of the scale: honest, yet CS231n's
+# floor of 1e-8 made it a relative error of order 1.
+EPSILON_SOFTMAX = """
+def _weights(q, k, causal):
+    scores = q @ k.transpose(0, 2, 1) / np.sqrt(q.shape[-1])
+    if causal:
+        scores = np.where(np.tri(*scores.shape[1:], dtype=bool), scores, -1e30)
+    e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return e / (e.sum(axis=-1, keepdims=True) + 1e-10)
+"""
+
+
+def test_noise_where_a_gradient_is_zero_by_structure_passes(tmp_path, registry, grade,
+                                                            monkeypatch):
+    attention = registry.get("attention")
+    path = tmp_path / "attention.py"
+    path.write_text(attention.reference_path.read_text() + EPSILON_SOFTMAX)
+    result = grade(path, ["attention_backward"], lesson=attention)["attention_backward"]
+    assert result.passed, result.message
+    monkeypatch.setattr("tutor.compare.SCALE_FLOOR", 0.0)  # CS231n's floor alone
+    result = grade(path, ["attention_backward"], lesson=attention)["attention_backward"]
+    failing = {c.name.split(":")[0] for c in result.checks if not c.passed}
+    assert {"causal, N=2, T=6, d=3, Dv=5", "causal with T=1, N=3, d=4, Dv=2"} <= failing
+
+
+def softmax_net(shift):
+    """two_layer_net whose softmax subtracts `shift` (an expression in s) from the scores."""
+    return f"""
+def two_layer_net(x, y, w1, b1, w2, b2):
+    h = np.maximum(0, x @ w1 + b1)
+    s = h @ w2 + b2
+    e = np.exp(s - {shift})
+    p = e / e.sum(1, keepdims=True)
+    n = len(y)
+    loss = -np.log(p[np.arange(n), y]).mean()
+    d = p.copy()
+    d[np.arange(n), y] -= 1
+    d /= n
+    dh = d @ w2.T * (h > 0)
+    return float(loss), {{"w1": x.T @ dh, "b1": dh.sum(0), "w2": h.T @ d, "b2": d.sum(0)}}
+"""
+
+
+# Mistakes found in real students' code, each with the diagnosis and words the grader must
+# give: (source, exercise, diagnosis, a phrase of its message).
+NAMED = {
+    "two-layer net with an unshifted softmax":
+        (softmax_net("0"), "two_layer_net", "non-finite", "nan where the true value"),
+    "two-layer net shifting by the batch's maximum, not each row's":
+        (softmax_net("s.max()"), "two_layer_net", "non-finite", "each row's own maximum"),
+    "two-layer net taking the log of an underflowed probability":
+        (softmax_net("s.max(1, keepdims=True)"), "two_layer_net", "non-finite",
+         "log of a probability that underflowed"),
+    "two-layer net with the ReLU's gradient at 0 set to 1":
+        ("def two_layer_net(x, y, w1, b1, w2, b2):\n"
+         "    pre = x @ w1 + b1\n    h = np.maximum(0, pre)\n"
+         "    loss, d = softmax_cross_entropy(h @ w2 + b2, y)\n    dh = d @ w2.T * (pre >= 0)\n"
+         "    return loss, {'w1': x.T @ dh, 'b1': dh.sum(0), 'w2': h.T @ d, 'b2': d.sum(0)}\n",
+         "two_layer_net", "some-elements-wrong", "elements are wrong"),
+    "int() of a one-element array":
+        ("def relu_forward(x):\n    n = int(np.array([x.shape[0]]))\n"
+         "    return np.maximum(x, 0.0)[:n]\n", "relu_forward", "numpy-2", "NumPy 2"),
+    "np.float, an alias NumPy removed":
+        ("def relu_forward(x):\n    return np.maximum(x, 0).astype(np.float)\n",
+         "relu_forward", "numpy-2", "Use float instead"),
+    "db as a (1, M) row":
+        ("def affine_backward(dout, x, w, b):\n"
+         "    return dout @ w.T, x.T @ dout, np.sum(dout, axis=0, keepdims=True)\n",
+         "affine_backward", "extra-axis", "CS231n"),
+    "some rows of dW wrong: rows of features, not examples":
+        ("def affine_backward(dout, x, w, b):\n    dw = x.T @ dout\n    dw[1] = 0.0\n"
+         "    return dout @ w.T, dw, dout.sum(0)\n",
+         "affine_backward", "some-rows-wrong", "special about those rows"),
+    "some rows of dx wrong: rows of examples":
+        ("def affine_backward(dout, x, w, b):\n    dx = dout @ w.T\n    dx[1] = 0.0\n"
+         "    return dx, x.T @ dout, dout.sum(0)\n",
+         "affine_backward", "some-rows-wrong", "special about those examples"),
+    "an upstream gradient changed in place":
+        ("def relu_backward(dout, x):\n    dout[x <= 0] = 0.0\n    return dout.copy()\n",
+         "relu_backward", "mutated-input", "dout.copy()"),
+}
+
+
+@pytest.mark.parametrize("bug", sorted(NAMED))
+def test_mistakes_of_real_code_are_named(bug, solution, grade):
+    source, name, diagnosis, phrase = NAMED[bug]
+    result = grade(solution(source), [name])[name]
+    found = [c for c in result.checks if c.diagnosis == diagnosis]
+    assert found, result.message
+    assert any(phrase in c.diagnosis_message or phrase in c.message for c in found), \
+        [c.diagnosis_message or c.message for c in found]
+
+
+def test_an_optimizer_step_has_no_batch_to_divide_by(tmp_path, registry, grade):
+    sgd = registry.get("sgd")
+    path = tmp_path / "sgd.py"
+    path.write_text(sgd.reference_path.read_text() + "\n\ndef sgd_step(w, dw, lr):\n"
+                    "    return w - w.shape[0] * lr * dw\n")
+    result = grade(path, ["sgd_step"], lesson=sgd)["sgd_step"]
+    found = {c.diagnosis for c in result.checks if not c.passed}
+    assert "scaled" in found and not found & {"scaled-by-n", "divided-by-n"}, result.message
+    assert "batch" not in " ".join(c.diagnosis_message for c in result.checks)
+
+
+@pytest.mark.parametrize("lesson_id, source, name", [
+    ("sgd", "def adam_step(w, dw, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):\n"
+            "    m *= beta1\n    m += (1 - beta1) * dw\n    v *= beta2\n"
+            "    v += (1 - beta2) * dw**2\n"
+            "    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)\n"
+            "    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m.copy(), v.copy()\n",
+     "adam_step"),
+    ("lstm", "_step_backward = lstm_step_backward\n"
+             "def lstm_step_backward(dnext_h, dnext_c, x, prev_h, prev_c, Wx, Wh, b):\n"
+             "    grads = _step_backward(dnext_h, dnext_c, x, prev_h, prev_c, Wx, Wh, b)\n"
+             "    dnext_c += 1.0\n    return grads\n",
+     "lstm_step_backward"),
+])
+def test_in_place_updates_are_explained_in_their_own_terms(tmp_path, registry, grade,
+                                                           lesson_id, source, name):
+    lesson = registry.get(lesson_id)
+    path = tmp_path / f"{lesson_id}.py"
+    path.write_text(lesson.reference_path.read_text() + "\n\n" + source)
+    result = grade(path, [name], lesson=lesson)[name]
+    messages = [c.message for c in result.checks if c.verdict == "mutated-input"]
+    assert messages and all("CS231n" in m and "np.maximum" not in m for m in messages), messages

@@ -1,6 +1,6 @@
 """The sgd experiment: it renders in 80 columns, moves every point with the ops it is given,
 and shows what the lesson claims: momentum beats plain SGD on a long valley, SGD diverges
-past lr = 2 / L, Nesterov already past 2 (1 + μ) / (1 + 2μ), and noisy gradients leave a
+past lr = 2 / λ_max, Nesterov already past 2 (1 + μ) / (1 + 2μ), and noisy gradients leave a
 floor under the loss."""
 
 import numpy as np
@@ -61,7 +61,7 @@ def test_without_momentum_all_three_are_plain_sgd(exp, ref):
 
 
 def test_divergence_thresholds_on_the_valley(exp, ref):
-    # L = 1 on the valley: SGD is stable below lr = 2, heavy-ball momentum below
+    # λ_max = 1 on the valley: SGD is stable below lr = 2, heavy-ball momentum below
     # 2 (1 + μ) = 3.8, Nesterov below 2 (1 + μ) / (1 + 2μ) ≈ 1.357 at μ = 0.9.
     stable = list(exp.frames(ref, steps=150, lr=1.3))[-1]
     assert not stable.diverged[:, VALLEY].any()
@@ -98,3 +98,34 @@ def test_optimizers_that_do_not_move_make_no_progress(exp, ref):
     frames = list(exp.frames(Frozen(ref), steps=20, every=10))
     assert np.array_equal(frames[-1].losses[-1], frames[0].losses[0])
     render(frames[-1])
+
+
+def _largest_curvature(x, y):
+    """λ_max of the Hessian of Rosenbrock's f = ((1 − x)² + 10 (y − x²)²) / 100."""
+    hessian = np.array([[2 + 10 * (12 * x * x - 4 * y), -40 * x], [-40 * x, 20]]) / 100
+    return float(np.linalg.eigvalsh(hessian)[-1])
+
+
+def test_noise_throws_momentum_out_of_rosenbrocks_valley(exp, ref):
+    """Page 2: with noise 0.1, momentum (and mostly Nesterov) diverge on Rosenbrock; their
+    velocities carry the noise far off the valley floor, to curvatures past their limits."""
+    lr, mu = exp.PARAMS["lr"], exp.PARAMS["momentum"]
+    limits = {1: 2 * (1 + mu) / lr, 2: 2 * (1 + mu) / ((1 + 2 * mu) * lr)}
+    assert _largest_curvature(*exp.SURFACES[ROSENBROCK].start) == pytest.approx(1.5, abs=0.05)
+    assert _largest_curvature(2.0, 4.0) == pytest.approx(3.4, abs=0.05)
+    nesterov_diverged = 0
+    for seed in range(4):
+        last = list(exp.frames(ref, **dict(exp.PARAMS, noise=0.1, seed=seed)))[-1]
+        diverged = last.diverged[:, ROSENBROCK]
+        assert not diverged[0] and not diverged[3]  # sgd and adam
+        assert diverged[1]  # momentum, every time
+        nesterov_diverged += int(diverged[2])
+        off_floor = {}
+        for k in range(4):
+            path = last.paths[:, k, ROSENBROCK]
+            off_floor[k] = np.abs(path[:, 1] - path[:, 0] ** 2).max()
+            if diverged[k]:
+                curvatures = [_largest_curvature(x, y) for x, y in path]
+                assert max(curvatures) > limits[k]
+        assert off_floor[1] > 5 * max(off_floor[0], off_floor[3])
+    assert nesterov_diverged >= 3

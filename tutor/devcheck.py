@@ -1,13 +1,17 @@
 """``tutor dev check``: hold a lesson to the bar every lesson must meet.
 
-Every stub fails as shipped, the reference passes, every mutant is rejected with the
-diagnosis it declares, every quiz answer key verifies, and nothing stray is in the folder.
+Every stub fails as shipped, the reference passes, every reference gradient agrees with
+central differences, every mutant is rejected with the diagnosis it declares, every quiz
+answer key verifies (numeric ones for a thousand learners, against the wrong answers they
+declare), and nothing stray is in the folder.
 """
 
 import ast
+import copy
 import io
 import math
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,8 +20,9 @@ import numpy as np
 
 from .cases import Case
 from .diagnose import GENERIC
+from .gradcheck import check_gradient
 from .grader import Grader
-from .lesson import Lesson
+from .lesson import Exercise, Lesson
 from .sandbox.supervisor import Sandbox
 from .schema import LessonError
 
@@ -29,6 +34,10 @@ VERDICT_DIAGNOSES = {"mutated-input", "returned-input", "wrong-shape", "wrong-dt
                      "wrong-type", "array-subclass", "wrong-return", "non-finite", "exception"}
 MIN_QUESTIONS, MIN_NUMERIC, MIN_MISCONCEPTIONS, MIN_HINTS, MIN_MUTANTS = 10, 3, 2, 3, 3
 MIN_WORDS = 1500
+QUIZ_SAMPLES = 1000  # seeds each numeric question is posed with
+# Reference gradients are checked on the cases whose inputs stay within ±GRADCHECK_MAX_INPUT
+# (beyond, central differences lose their digits), along random directions.
+GRADCHECK_MAX_INPUT, GRADCHECK_TOLERANCE = 100.0, 1e-5
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,8 @@ class Item:
 
 def check_lesson(lesson: Lesson) -> list[Item]:
     items: list[Item] = []
-    for part in (_files, _content, _stub, _reference, _mutants, _quiz, _layers, minimums):
+    for part in (_files, _content, _stub, _reference, _gradients, _mutants, _quiz,
+                 _quiz_samples, _layers, minimums):
         try:
             items.extend(part(lesson))
         except LessonError as e:
@@ -141,6 +151,80 @@ def _reference(lesson: Lesson) -> list[Item]:
                  "; ".join(failing) if failing else f"all {len(results)} exercises pass")]
 
 
+def smoothed(args: tuple[Any, ...]) -> list[Any]:
+    """Float inputs nudged off exact kinks (x == 0, where ReLU-like functions bend), for
+    central differences."""
+    return [np.where(a == 0.0, 0.3, a) if isinstance(a, np.ndarray) and a.dtype == np.float64
+            else a for a in args]
+
+
+def reference_loss(lesson: Lesson, exercise: Exercise, args: Sequence[Any]) -> tuple[
+        Callable[[Sequence[Any]], float], list[Any], dict[int, np.ndarray]]:
+    """(L, inputs, gradients): L as a function of the inputs (Σ_k sum(upstream_k · out_k) of
+    the forward for a backward exercise, else the returned loss), and the reference's
+    gradients of L, keyed by the index of the input each is the gradient for."""
+    from .grader import _flat
+
+    ref, g = lesson.reference, exercise.gradient
+    assert g is not None
+    named = dict(_flat(getattr(ref, exercise.name)(*copy.deepcopy(list(args))),
+                       exercise.returns))
+    if g.of:
+        forward = lesson.exercise(g.of)
+        k = len(forward.returns)
+        upstreams, inputs = list(args[:k]), list(args[k:])
+
+        def loss(a: Sequence[Any]) -> float:
+            out = getattr(ref, forward.name)(*copy.deepcopy(list(a)))
+            outs = [out] if k == 1 else list(out)
+            return float(sum(np.sum(u * o) for u, o in zip(upstreams, outs, strict=True)))
+    else:
+        forward, inputs, name = exercise, list(args), g.loss or ""
+
+        def loss(a: Sequence[Any]) -> float:
+            value = getattr(ref, exercise.name)(*copy.deepcopy(list(a)))
+            return float(dict(_flat(value, exercise.returns))[name])
+    return loss, inputs, {forward.params.index(param): np.asarray(named[out], dtype=np.float64)
+                          for out, param in g.wrt.items()}
+
+
+def _gradients(lesson: Lesson) -> list[Item]:
+    """Every reference gradient agrees with central differences of the reference's own
+    forward (or loss), on every graded case of moderate magnitude."""
+    from .grader import cases_for
+
+    items = []
+    for ex in lesson.exercises:
+        if ex.gradient is None:
+            continue
+        bad, checked = [], 0
+        for n, case in enumerate(cases_for(lesson, ex)):
+            args = smoothed(case.args)
+            if max((float(np.max(np.abs(a), initial=0.0)) for a in args
+                    if isinstance(a, np.ndarray) and a.dtype == np.float64), default=0.0) \
+                    > GRADCHECK_MAX_INPUT:
+                continue  # central differences lose their digits at large magnitudes
+            with np.errstate(all="ignore"):
+                loss, inputs, grads = reference_loss(lesson, ex, args)
+                for i, analytic in grads.items():
+                    err = check_gradient(loss, inputs, i, analytic, directions=4, coords=0,
+                                         rng=np.random.default_rng(n))
+                    checked += 1
+                    if not err <= GRADCHECK_TOLERANCE:
+                        param = (lesson.exercise(ex.gradient.of) if ex.gradient.of else ex
+                                 ).params[i]
+                        bad.append(f"{case.label}: d/d{param} off by {err:.1e}")
+        if bad or not checked:
+            items.append(Item(f"reference gradients {ex.name}", False,
+                              "; ".join(bad[:3]) if bad else "no graded case is small enough "
+                              f"(every input within ±{GRADCHECK_MAX_INPUT:g}) to check"))
+    checked_all = [e.name for e in lesson.exercises if e.gradient]
+    if checked_all and not items:
+        items.append(Item("reference gradients", True, f"{len(checked_all)} exercise"
+                          f"{'s' * (len(checked_all) != 1)} agree with central differences"))
+    return items
+
+
 def _mutants(lesson: Lesson) -> list[Item]:
     mutants = lesson.mutants()
     names = {e.name for e in lesson.exercises}
@@ -209,6 +293,43 @@ def _quiz(lesson: Lesson) -> list[Item]:
                       "; ".join(problems) if problems else
                       f"{len(qs)} questions; numeric ones verified for 5 learners"))
     return items
+
+
+def _quiz_samples(lesson: Lesson) -> list[Item]:
+    """Every numeric question, posed for QUIZ_SAMPLES learners: its generator declares the
+    wrong answers it exists to catch, the tolerance rejects each of them (as computed and as
+    rounded the way the prompt asks), the key is finite, and the key rounded the way the
+    prompt asks is accepted."""
+    numeric = [q for q in lesson.quiz.questions if q.kind == "numeric"]
+    if not numeric:
+        return []
+    problems = []
+    for q in numeric:
+        found: dict[str, str] = {}
+        for n in range(QUIZ_SAMPLES):
+            try:
+                posed = lesson.quiz.pose(q, f"sample-{n}")
+            except LessonError as e:  # a key that is not finite, or no draw that works
+                found.setdefault("error", f"learner sample-{n}: {e}")
+                break
+            if not posed.wrong:
+                found.setdefault("undeclared", "its generator declares no wrong answers "
+                                 "(return (params, answer, wrong))")
+            if accepted := posed.accepted_wrong():
+                found.setdefault("wrong", f"accepts {', '.join(accepted)} "
+                                 f"({posed.answer:.6g} is right; learner sample-{n})")
+            if not all(posed.is_correct(v) for v in posed.rounded(posed.answer)):
+                kind, digits = q.rounding
+                unit = "decimal place" if kind == "decimals" else "significant digit"
+                found.setdefault("rounded", f"rejects its key {posed.answer!r} rounded to "
+                                 f"{digits} {unit}{'s' * (digits != 1)} (learner sample-{n}); "
+                                 "a prompt says how to round (\"to 3 decimal places\", "
+                                 "\"to 3 significant digits\"), "
+                                 "or its answer is a whole number")
+        problems += [f"{q.id}: {text}" for text in found.values()]
+    return [Item("quiz sampling", not problems, "; ".join(problems) if problems else
+                 f"{len(numeric)} questions × {QUIZ_SAMPLES} learners: wrong answers "
+                 "rejected, rounded keys accepted")]
 
 
 def _layers(lesson: Lesson) -> list[Item]:

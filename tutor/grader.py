@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from .cases import Case
-from .compare import Mismatch, compare, describe, rel_error
-from .diagnose import Finding, diagnose, error_map
+from .compare import Mismatch, compare, describe, rel_error, scale_of
+from .diagnose import Finding, diagnose, error_map, exception, in_place, non_finite
 from .gradcheck import check_gradient
 from .lesson import Exercise, Lesson
 from .sandbox.supervisor import Limits, Outcome, Sandbox
@@ -150,7 +150,11 @@ class Grader:
                 result.printed = outcome.printed
             if not outcome.ok:
                 label = f"loading {self.path.name}" if outcome.at_load else case.label
-                result.checks.append(Check(label, outcome.kind, outcome.message))
+                finding = (exception(outcome.message)
+                           if outcome.kind in ("exception", "import-error") else None)
+                result.checks.append(Check(label, outcome.kind, outcome.message,
+                                           diagnosis=finding.id if finding else None,
+                                           diagnosis_message=finding.message if finding else ""))
                 result.traceback, result.line = outcome.traceback, outcome.line
                 if outcome.kind in STOPPING:
                     skipped = len(cases) - n - 1
@@ -179,9 +183,8 @@ class Grader:
         args = case.args
         for i in outcome.mutated:  # seen from here: the shared inputs read back after the call
             name = exercise.params[i] if i < len(exercise.params) else f"#{i}"
-            yield Check(f"{case.label}: inputs", "mutated-input",
-                        f"changed its input `{name}` in place; compute new arrays instead "
-                        "(e.g. np.maximum(x, 0), not x[x < 0] = 0)", diagnosis="mutated-input")
+            yield Check(f"{case.label}: inputs", "mutated-input", in_place(exercise, name),
+                        diagnosis="mutated-input")
         for i in outcome.aliases:
             name = exercise.params[i] if i < len(exercise.params) else f"#{i}"
             yield Check(f"{case.label}: outputs", "returned-input",
@@ -191,18 +194,19 @@ class Grader:
         others = {name: exp for name, _, exp, _ in leaves if isinstance(exp, np.ndarray)}
         batch = next((a.shape[0] for a in args if isinstance(a, np.ndarray) and a.ndim >= 2),
                      None)
+        scale = _scale(exercise, args, leaves)
         for name, got, exp, structure in leaves:
             label = f"{case.label}: {name}"
             if structure is not None:
                 yield Check(label, structure.kind, structure.message)
                 continue
-            mismatch = compare(got, exp, exercise.tolerance)
+            mismatch = compare(got, exp, exercise.tolerance, scale)
             base = _update_base(exercise, name, args, exp)
             if base is not None and (mismatch is None or mismatch.kind == "wrong-value"):
                 # An update (w_new of w): type, shape and dtype are checked on the value
                 # itself, the numbers on the step it takes, w_new - w.
                 got, exp = got - base, exp - base
-                mismatch = compare(got, exp, exercise.tolerance)
+                mismatch = compare(got, exp, exercise.tolerance, scale)
                 if mismatch is not None:
                     mismatch.message = (f"update {name} - {exercise.update[name]}: "
                                         f"{mismatch.message}")
@@ -216,7 +220,7 @@ class Grader:
             yield Check(label, mismatch.kind, mismatch.message, rel_error=mismatch.rel_error,
                         diagnosis=finding.id if finding else None,
                         diagnosis_message=finding.message if finding else "",
-                        error_map=(error_map(mismatch.got, exp, exercise.tolerance)
+                        error_map=(error_map(mismatch.got, exp, exercise.tolerance, scale)
                                    if mismatch.kind in ("wrong-value", "non-finite")
                                    and isinstance(exp, np.ndarray) and exp.ndim >= 1 else None))
 
@@ -227,9 +231,10 @@ class Grader:
         With ``base``, ``mismatch`` compares updates (value - base), and so does this."""
         got, exp = mismatch.got, mismatch.expected
         if mismatch.kind == "non-finite":
-            return Finding("non-finite", "inf/nan where the true value is finite: something "
-                           "overflowed (exp of a large number?) or divided by zero (0/0 when "
-                           "nothing is left to normalize?). Use a numerically stable form.")
+            return non_finite(got)
+        if not (exercise.gradient or any(e.gradient and e.gradient.of == exercise.name
+                                         for e in self.lesson.exercises)):
+            batch = None  # an optimizer step or a clipping: its arrays have no batch axis
         if base is not None:
             others = {k: v - base for k, v in others.items() if v.shape == base.shape}
         for diag_id, fn in self._mutant_templates().get(exercise.name, []):
@@ -249,7 +254,7 @@ class Grader:
         if isinstance(exp, np.ndarray) and mismatch.kind in ("wrong-value", "wrong-shape"):
             return diagnose(got, exp, batch=batch,
                             others={k: v for k, v in others.items() if k != name},
-                            tolerance=exercise.tolerance)
+                            tolerance=exercise.tolerance, scale=mismatch.extras.get("scale", 0.0))
         return None
 
     def _mutant_templates(self) -> dict[str, list[tuple[str, Callable[..., Any]]]]:
@@ -377,6 +382,17 @@ def _reply_budget(expected: Any) -> int:
             return sum(nbytes(x) for x in v.values())
         return 64
     return max(1 << 20, 4 * nbytes(expected))
+
+
+def _scale(exercise: Exercise, args: Sequence[Any],
+           leaves: list[tuple[str, Any, Any, Mismatch | None]]) -> float:
+    """The scale of what the reference returns in this call (updates as w_new - w): the
+    floor of the relative error of an array that is zero throughout (compare.SCALE_FLOOR)."""
+    values = []
+    for name, _, exp, _ in leaves:
+        base = _update_base(exercise, name, args, exp)
+        values.append(exp - base if base is not None else exp)
+    return scale_of(values)
 
 
 def _err(a: Any, b: Any) -> float | None:

@@ -1,8 +1,16 @@
-"""Quizzes: a lesson's ``quiz.toml`` catalog, posed to one learner and checked."""
+"""Quizzes: a lesson's ``quiz.toml`` catalog, posed to one learner and checked.
+
+A numeric question's generator (in the lesson's ``quiz.py``) returns ``(params, answer)``
+or ``(params, answer, wrong)``: ``wrong`` maps each mistake the question exists to catch to
+the number that mistake gives. Posing redraws the numbers until every one of those wrong
+numbers, as computed and as rounded the way the prompt asks, is rejected.
+"""
 
 import math
+import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +23,9 @@ if TYPE_CHECKING:
 
 KINDS = ("choice", "numeric")
 LETTERS = "abcdefgh"
+MAX_DRAWS = 200  # draws of one question's numbers before its generator is called broken
+_DECIMALS = re.compile(r"(\d+) decimal places?")
+_SIGNIFICANT = re.compile(r"(\d+) significant (?:digits?|figures?)")
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,16 @@ class Question:
     tolerance: float = 0.01
     abs_tolerance: float = 0.005
 
+    @property
+    def rounding(self) -> tuple[str, int]:
+        """How the prompt asks for the answer: ("decimals", n), ("significant", n), or
+        ("decimals", 0) for a prompt that says neither (its answer is a whole number)."""
+        if m := _DECIMALS.search(self.prompt):
+            return "decimals", int(m.group(1))
+        if m := _SIGNIFICANT.search(self.prompt):
+            return "significant", int(m.group(1))
+        return "decimals", 0
+
 
 @dataclass(frozen=True)
 class Posed:
@@ -40,6 +61,7 @@ class Posed:
     prompt: str
     explanation: str
     answer: float | int  # choice index, or the numeric answer
+    wrong: dict[str, float] = field(default_factory=dict)  # mistake -> the number it gives
 
     @property
     def id(self) -> str:
@@ -72,6 +94,21 @@ class Posed:
             return value == self.answer
         q = self.question
         return abs(value - self.answer) <= max(q.abs_tolerance, q.tolerance * abs(self.answer))
+
+    def rounded(self, value: float) -> set[float]:
+        """``value`` rounded as the prompt asks; both neighbours when it lies on a half."""
+        kind, digits = self.question.rounding
+        exact = Decimal(f"{value:.12g}")  # what a hand calculation gives, without float noise
+        if kind == "significant" and exact != 0:
+            digits -= exact.adjusted() + 1
+        unit = Decimal(1).scaleb(-digits)
+        return {float(exact.quantize(unit, rounding=mode))
+                for mode in (ROUND_HALF_UP, ROUND_HALF_DOWN)}
+
+    def accepted_wrong(self) -> list[str]:
+        """The declared mistakes whose number is accepted, as computed or rounded."""
+        return [name for name, value in self.wrong.items() if math.isfinite(value)
+                and any(self.is_correct(v) for v in {value, *self.rounded(value)})]
 
     @property
     def answer_text(self) -> str:
@@ -118,9 +155,24 @@ class Quiz:
         seed = zlib.crc32(f"{learner}:{self.lesson.id}:{question.id}".encode())
         make = getattr(self._generators(), question.generator)
         where = f"{self.lesson.folder / 'quiz.py'}: {question.generator}()"
+        rng = np.random.default_rng(seed)
+        for _ in range(MAX_DRAWS):
+            posed = self._draw(question, make, rng, where)
+            accepted = posed.accepted_wrong()
+            if not accepted:
+                return posed
+        raise LessonError(f"{where}: in {MAX_DRAWS} draws the tolerance never rejected "
+                          f"{', '.join(repr(a) for a in accepted)}")
+
+    @staticmethod
+    def _draw(question: Question, make: Any, rng: np.random.Generator, where: str) -> Posed:
         try:
-            params, answer = make(np.random.default_rng(seed))
+            params, answer, *rest = make(rng)
+            if len(rest) > 1:
+                raise ValueError("a generator returns (params, answer) or "
+                                 "(params, answer, wrong)")
             answer = float(answer)
+            wrong = {str(k): float(v) for k, v in (rest[0] if rest else {}).items()}
             fill = dict(params, answer=f"{answer:.6g}")
             prompt, explanation = (question.prompt.format(**fill),
                                    question.explanation.format(**fill))
@@ -128,7 +180,7 @@ class Quiz:
             raise LessonError(f"{where} failed: {type(e).__name__}: {e}") from e
         if not math.isfinite(answer):
             raise LessonError(f"{where} gave the answer {answer}")
-        return Posed(question, prompt, explanation, answer)
+        return Posed(question, prompt, explanation, answer, wrong)
 
 
 def _question(toml: TomlFile, table: dict[str, Any], i: int) -> Question:

@@ -1,7 +1,9 @@
 """Generators for the attention lesson's numeric quiz questions.
 
 Each takes the learner's seeded ``numpy.random.Generator`` and returns the parameters that
-fill the question's ``{placeholders}`` and the answer, computed by the reference code.
+fill the question's ``{placeholders}``, the answer, computed by the reference code, and the
+wrong answers the question exists to catch (the quiz redraws until each is rejected: with
+nearly uniform scores, a missing scale or transpose changes almost nothing).
 """
 
 import numpy as np
@@ -32,6 +34,11 @@ def _factor(x):
     return f"({x:.1f})" if x < 0 else f"{x:.1f}"
 
 
+def _softmax(scores):
+    e = np.exp(scores - scores.max())
+    return e / e.sum()
+
+
 def _weights_from_scores(scores):
     """Queries and keys whose scaled scores q·k/√d are exactly `scores` (Tq, Tk): keys are
     the unit vectors of R^Tk, so query i is scores[i] times √Tk."""
@@ -51,10 +58,13 @@ def attention_weight(rng):
         scores = (q[0] @ k[0].T)[0] / 2.0
         if weights[j] >= SMALLEST and np.ptp(scores) > 0:
             break
+    raw = scores * 2.0  # q·k, before the scale 1/√4
+    wrong = {"without the scale 1/√d": float(_softmax(raw)[j]),
+             "scaled by 1/d instead of 1/√d": float(_softmax(raw / 4)[j])}
     return {"q": _vec(q), "k0": _vec(k[0, 0]), "k1": _vec(k[0, 1]), "k2": _vec(k[0, 2]),
             "j": j, "scores": _vec(scores, "{:g}"),
             "weights": _vec(weights, "{:.4f}"), "result": f"{weights[j]:.3f}"}, \
-        float(weights[j])
+        float(weights[j]), wrong
 
 
 def attention_output(rng):
@@ -68,12 +78,16 @@ def attention_output(rng):
         scores = (q[0] @ k[0].T)[0] / 2.0
         if abs(out) >= SMALLEST and v[0, 0, 0] != v[0, 1, 0] and scores[0] != scores[1]:
             break
+    values = v[0, :, 0]
+    wrong = {"without the scale 1/√d": float(_softmax(scores * 2) @ values),
+             "scaled by 1/d instead of 1/√d": float(_softmax(scores / 2) @ values),
+             "the plain average of the values": float(values.mean())}
     return {"q": _vec(q), "k0": _vec(k[0, 0]), "k1": _vec(k[0, 1]),
             "v0": f"{v[0, 0, 0]:.1f}", "v1": f"{v[0, 1, 0]:.1f}",
             "terms": " + ".join(f"{w:.4f} · {_factor(x)}"
                                 for w, x in zip(weights, v[0, :, 0], strict=True)),
             "scores": _vec(scores, "{:g}"), "weights": _vec(weights, "{:.4f}"),
-            "result": f"{out:.3f}"}, out
+            "result": f"{out:.3f}"}, out, wrong
 
 
 def softmax_backward_entry(rng):
@@ -90,9 +104,12 @@ def softmax_backward_entry(rng):
         if abs(ds[j]) >= SMALLEST:
             break
     dot = float(np.dot(p, dp[0]))
+    wrong = {"P ⊙ dP, the row sum left out": float(p[j] * dp[0, j]),
+             "P ⊙ (1 − P) ⊙ dP, only the Jacobian's diagonal": float(p[j] * (1 - p[j]) * dp[0, j]),
+             "dP − Σ P ⊙ dP, not multiplied by P": float(dp[0, j] - dot)}
     return {"p": _vec(p, "{:.4f}"), "dp": _vec(dp, "{:.1f}"), "j": j,
             "dot": f"{dot:.4f}", "minus_dot": f"+ {-dot:.4f}" if dot < 0 else f"− {dot:.4f}",
-            "result": f"{ds[j]:.3f}"}, float(ds[j])
+            "result": f"{ds[j]:.3f}"}, float(ds[j]), wrong
 
 
 def value_gradient(rng):
@@ -109,6 +126,9 @@ def value_gradient(rng):
         if abs(answer) >= SMALLEST:
             break
     terms = " + ".join(f"{p[i, j]:.4f} · {_factor(dout[0, i, 0])}" for i in range(2))
+    g = dout[0, :, 0]
+    wrong = {"(P dout)[j], P not transposed": float(p[j] @ g),
+             "query j's term alone": float(p[j, j] * g[j])}
     return {"p0": _vec(p[0], "{:.4f}"), "p1": _vec(p[1], "{:.4f}"),
             "g0": f"{dout[0, 0, 0]:.1f}", "g1": f"{dout[0, 1, 0]:.1f}", "j": j,
-            "terms": terms, "result": f"{answer:.3f}"}, answer
+            "terms": terms, "result": f"{answer:.3f}"}, answer, wrong

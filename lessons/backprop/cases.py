@@ -75,6 +75,9 @@ def softmax_cross_entropy(rng):
 
 
 def two_layer_net(rng):
+    """The shapes, and the edge cases of the net's parts: scores near ±1e3 (the softmax's:
+    overflow, a shift by the batch's maximum, a label's probability that underflows to 0),
+    pre-activations exactly 0 (the ReLU's kink) and a confident, nearly-zero loss."""
     cases = []
     for label, n, d, h, c in [("N=5, D=4, H=6, C=3", 5, 4, 6, 3),
                               ("N=1, D=3, H=5, C=2", 1, 3, 5, 2),
@@ -84,7 +87,36 @@ def two_layer_net(rng):
         w1, b1 = rng.standard_normal((d, h)), 0.1 * rng.standard_normal(h)
         w2, b2 = rng.standard_normal((h, c)), 0.1 * rng.standard_normal(c)
         cases.append(Case(label, (x, y, w1, b1, w2, b2)))
+    cases.append(Case("large scores: each row's near its own offset, -900 to +1000",
+                      _large_scores_net(rng)))
+    x, y, w1, b1, w2, b2 = cases[2].args
+    cases.append(Case("large scores (up to 1e3): labels far below their row's maximum",
+                      (x, y, w1, b1, 300.0 * w2, b2)))
+    x, y, w1, b1, w2, b2 = cases[0].args
+    x, b1 = x.copy(), b1.copy()
+    x[1], b1[::2] = 0.0, 0.0  # example 1 reaches the ReLU at exactly 0 in every other unit
+    cases.append(Case("pre-activations exactly 0 (the ReLU's kink)", (x, y, w1, b1, w2, b2)))
+    w2 = w2.copy()
+    y = np.argmax(np.maximum(x @ w1 + b1, 0) @ w2, axis=1)
+    w2 *= 60.0  # confident and right: the loss is nearly 0
+    cases.append(Case("confident scores, loss near 0", (x, y.astype(np.int64), w1, b1, w2, b2)))
     return cases
+
+
+def _large_scores_net(rng):
+    """(x, y, w1, b1, w2, b2) whose scores are about -900, -300, 400 and 1000 in its four
+    rows, plus differences of order 1 between classes: exp overflows without a shift, and
+    a shift by the largest score of the whole batch (not of each row) underflows the rows
+    far below it to 0/0. The softmax itself stays well-conditioned, so the gradients mean
+    something."""
+    n, d, h, c = 4, 3, 5, 3
+    x = rng.standard_normal((n, d))
+    w1, b1 = rng.standard_normal((d, h)), np.full(h, 2.0)  # every hidden unit active
+    hidden = np.maximum(x @ w1 + b1, 0.0)
+    offset = np.linalg.lstsq(hidden, np.array([-900.0, -300.0, 400.0, 1000.0]), rcond=None)[0]
+    w2 = offset[:, None] + 0.5 * rng.standard_normal((h, c))  # same offset for every class
+    y = rng.integers(0, c, n).astype(np.int64)
+    return x, y, w1, b1, w2, 0.1 * rng.standard_normal(c)
 
 
 # The heavy functions `benchmarks/kernels.py` times: (quick sizes, full GPU sizes).

@@ -16,6 +16,8 @@ batch of 2 is only about eps / var times dout (page 4), and a variance near 1e-5
 output curve on a scale close to the step h = 1e-5.
 """
 
+import numpy as np
+
 from tutor import Case
 
 
@@ -111,6 +113,10 @@ def running_stats_update(rng):
     x = 1e3 + 3.0 * rng.standard_normal((8, 4))
     cases.append(Case("N=8, D=4, values around 1e3, momentum=0.8",
                       (rng.uniform(990.0, 1010.0, 4), rng.uniform(5.0, 15.0, 4), x, 0.8)))
+    x = rng.standard_normal((4, 3))
+    x[:, 1] = 0.5 + 1e-2 * rng.standard_normal(4)  # a variance near 1e-4: eps would show
+    cases.append(Case("N=4, D=3, feature 1 nearly constant, momentum=0.5",
+                      (rng.uniform(-1.0, 1.0, 3), np.array([1.0, 2e-4, 0.5]), x, 0.5)))
     return cases
 
 

@@ -1,7 +1,8 @@
 """Generators for the batchnorm lesson's numeric quiz questions.
 
 Each takes the learner's seeded ``numpy.random.Generator`` and returns the parameters that
-fill the question's ``{placeholders}`` and the answer, computed by the reference code.
+fill the question's ``{placeholders}``, the answer, computed by the reference code, and the
+wrong answers the question exists to catch (the quiz redraws until each is rejected).
 """
 
 import numpy as np
@@ -52,8 +53,8 @@ def _spread_ints(rng, n, low, high):
             return values
 
 
-def _x_hat(values):
-    return (values - values.mean()) / np.sqrt(values.var() + EPS)
+def _x_hat(values, ddof=0):
+    return (values - values.mean()) / np.sqrt(values.var(ddof=ddof) + EPS)
 
 
 def bn_output(rng):
@@ -66,11 +67,15 @@ def bn_output(rng):
         answer = float(out[i, 0])
         if abs(answer) >= SMALLEST:
             break
+    centred = xs[i] - xs.mean()
+    wrong = {"the unbiased variance (divide by N − 1)": gamma * _x_hat(xs, 1)[i] + beta,
+             "divided by the variance, not its square root": gamma * centred / xs.var() + beta,
+             "x̂ without γ and β": float(_x_hat(xs)[i])}
     return {"xs": _ints(xs), "g": _num(gamma), "b": _num(beta), "i": i, "xi": int(xs[i]),
             "mu": f"{xs.mean():g}", "mu_f": _factor(f"{xs.mean():g}"), "var": f"{xs.var():g}",
             "g_f": _factor(_num(gamma)), "b_f": _factor(_num(beta)),
             "xhat": f"{_x_hat(xs)[i]:.4f}", "xhat_f": _factor(f"{_x_hat(xs)[i]:.4f}"),
-            "result": f"{answer:.3f}"}, answer
+            "result": f"{answer:.3f}"}, answer, wrong
 
 
 def running_var(rng):
@@ -84,9 +89,15 @@ def running_var(rng):
         answer = float(var_new[0])
         if abs(answer) >= SMALLEST:
             break
+    wrong = {"the unbiased batch variance (PyTorch's)":
+                 momentum * old_var + (1 - momentum) * xs.var(ddof=1),
+             "momentum weighing the batch (PyTorch's convention)":
+                 (1 - momentum) * old_var + momentum * xs.var(),
+             "the batch's standard deviation averaged in":
+                 momentum * old_var + (1 - momentum) * xs.std()}
     return {"xs": _ints(xs), "v0": _num(old_var), "m0": _num(old_mean), "m": f"{momentum:g}",
             "one_minus": f"{1 - momentum:.2g}", "var": f"{xs.var():g}",
-            "unbiased": f"{xs.var(ddof=1):.4g}", "result": f"{answer:.3f}"}, answer
+            "unbiased": f"{xs.var(ddof=1):.4g}", "result": f"{answer:.3f}"}, answer, wrong
 
 
 def ln_output(rng):
@@ -99,11 +110,16 @@ def ln_output(rng):
         answer = float(layernorm_forward(xs[None, :], gamma, beta)[0, j])
         if abs(answer) >= SMALLEST:
             break
+    wrong = {"the unbiased variance (divide by D − 1)":
+                 gamma[j] * _x_hat(xs, 1)[j] + beta[j],
+             "divided by the variance, not its square root":
+                 gamma[j] * (xs[j] - xs.mean()) / xs.var() + beta[j],
+             "x̂ without γ and β": float(_x_hat(xs)[j])}
     return {"xs": _ints(xs), "j": j, "xj": int(xs[j]), "g": _num(gamma[j]), "b": _num(beta[j]),
             "mu": f"{xs.mean():g}", "mu_f": _factor(f"{xs.mean():g}"), "var": f"{xs.var():g}",
             "g_f": _factor(_num(gamma[j])), "b_f": _factor(_num(beta[j])),
             "xhat_f": _factor(f"{_x_hat(xs)[j]:.4f}"), "xhat": f"{_x_hat(xs)[j]:.4f}",
-            "result": f"{answer:.3f}"}, answer
+            "result": f"{answer:.3f}"}, answer, wrong
 
 
 def bn_dx(rng):
@@ -117,7 +133,21 @@ def bn_dx(rng):
         if abs(answer) >= SMALLEST:
             break
     x_hat = _x_hat(xs)
+    s = 1 / np.sqrt(xs.var() + EPS)
+    wrong = {"s · (dx̂ − mean dx̂), the variance path left out":
+                 s * (dout[i] - dout.mean()),
+             "s · dx̂, both paths through the statistics left out": s * dout[i],
+             "(s/N) · (N·dx̂ − Σ dx̂ − x̂ · Σ dx̂·x̂) with the unbiased variance":
+                 float(_unbiased_dx(xs, dout)[i])}
     return {"xs": _ints(xs), "dout": _list(dout, 1), "i": i,
-            "xhat": _list(x_hat), "s": f"{1 / np.sqrt(xs.var() + EPS):.4f}",
+            "xhat": _list(x_hat), "s": f"{s:.4f}",
             "s1": f"{dout.sum():.4g}", "s2": f"{(dout * x_hat).sum():.4f}",
-            "result": f"{answer:.3f}"}, answer
+            "result": f"{answer:.3f}"}, answer, wrong
+
+
+def _unbiased_dx(xs, dout):
+    """The closed-form dx, with s and x̂ from the unbiased variance (a common slip)."""
+    n = len(xs)
+    s = 1 / np.sqrt(xs.var(ddof=1) + EPS)
+    x_hat = (xs - xs.mean()) * s
+    return (s / n) * (n * dout - dout.sum() - x_hat * (dout * x_hat).sum())

@@ -1,7 +1,8 @@
 """Generators for the clipping lesson's numeric quiz questions.
 
 Each takes the learner's seeded ``numpy.random.Generator`` and returns the parameters that
-fill the question's ``{placeholders}`` and the answer, computed by the reference code.
+fill the question's ``{placeholders}``, the answer, computed by the reference code, and the
+wrong answers the question exists to catch (the quiz redraws until each is rejected).
 """
 
 import math
@@ -46,8 +47,11 @@ def global_norm(rng):
     """total_norm of a (2, 2) weight gradient and a (2,) bias gradient."""
     dw, db = _tenths(rng, -2, 2, (2, 2)), _tenths(rng, -2, 2, 2)
     answer = _norm([dw, db])
+    wrong = {"‖dW‖ + ‖db‖, the arrays' norms added": _norm([dw]) + _norm([db]),
+             "the sum of squares, without the square root": answer * answer,
+             "the sum of absolute values": float(np.abs(dw).sum() + np.abs(db).sum())}
     return {"dw": _array(dw), "db": _array(db), "squares": _squares([dw, db]),
-            "sum": f"{answer * answer:.2f}", "result": f"{answer:.3f}"}, answer
+            "sum": f"{answer * answer:.2f}", "result": f"{answer:.3f}"}, answer, wrong
 
 
 def clipped_element(rng):
@@ -62,9 +66,13 @@ def clipped_element(rng):
         answer = float(cb[j])
         if abs(answer) >= SMALLEST:
             break
+    (own,), _ = clip_by_global_norm([db], max_norm)
+    wrong = {"db[j] unchanged": float(db[j]),
+             "db clipped by its own norm": float(own[j]),
+             "db[j] clipped by value to ±max_norm": float(np.clip(db[j], -max_norm, max_norm))}
     return {"dw": _array(dw), "db": _array(db), "max_norm": _num(max_norm), "j": j,
             "total": f"{total:.4f}", "factor": f"{max_norm / total:.4f}",
-            "element": _num(db[j]), "result": f"{answer:.3f}"}, answer
+            "element": _num(db[j]), "result": f"{answer:.3f}"}, answer, wrong
 
 
 def norm_after_value_clipping(rng):
@@ -76,8 +84,11 @@ def norm_after_value_clipping(rng):
             break
     (clipped,) = clip_by_value([g], clip)
     answer = _norm([clipped])
+    wrong = {"clipped only from above, min(g, clip)": _norm([np.minimum(g, clip)]),
+             "the norm before clipping": _norm([g]),
+             "clip itself, as global-norm clipping would give": clip}
     return {"g": _array(g), "clip": _num(clip), "clipped": _array(clipped),
-            "before": f"{_norm([g]):.3f}", "result": f"{answer:.3f}"}, answer
+            "before": f"{_norm([g]):.3f}", "result": f"{answer:.3f}"}, answer, wrong
 
 
 def per_array_norm(rng):
@@ -91,6 +102,9 @@ def per_array_norm(rng):
     (c1,), _ = clip_by_global_norm([g1], max_norm)  # each array on its own
     (c2,), _ = clip_by_global_norm([g2], max_norm)
     answer = _norm([c1, c2])
+    wrong = {"max_norm, as global-norm clipping would give": max_norm,
+             "the two clipped norms added": _norm([c1]) + _norm([c2]),
+             "the global norm before clipping": _norm([g1, g2])}
     return {"g1": _array(g1), "g2": _array(g2), "max_norm": _num(max_norm),
             "n1": f"{n1:.3f}", "n2": f"{n2:.3f}", "m1": f"{_norm([c1]):.3f}",
-            "m2": f"{_norm([c2]):.3f}", "result": f"{answer:.3f}"}, answer
+            "m2": f"{_norm([c2]):.3f}", "result": f"{answer:.3f}"}, answer, wrong

@@ -2,7 +2,7 @@
 
 Every gate block of Wx, Wh and b is drawn on its own, so gates taken in the wrong order
 give wrong numbers. H != D exposes Wx and Wh used in each other's place (D = H hides it
-from the shapes, but not from the values); N = 1 exposes squeezed axes; T = 1 and a long
+from the shapes, but not from the values); N = 1 and D = 1 expose squeezed axes; T = 1 and a long
 sequence test the ends of the loop over time; a loss on the last step only sends every
 gradient back through the carried dh and dc; pre-activations near ±1e3 overflow
 exp(x) / (1 + exp(x)). A naive 1 / (1 + exp(-x)) overflows there too, but to the right
@@ -36,7 +36,8 @@ def _large_bias(rng, h):
 
 
 STEP_SHAPES = [("N=3, D=4, H=5", 3, 4, 5), ("N=1, D=3, H=2", 1, 3, 2),
-               ("N=4, D=6, H=3 (D > H)", 4, 6, 3), ("N=2, D=4, H=4 (D = H)", 2, 4, 4)]
+               ("N=4, D=6, H=3 (D > H)", 4, 6, 3), ("N=2, D=4, H=4 (D = H)", 2, 4, 4),
+               ("N=3, D=1, H=2 (one input feature)", 3, 1, 2)]
 
 
 def _step_inputs(rng):
@@ -72,6 +73,8 @@ SEQUENCE_SHAPES = [  # label, N, T, D, H, forget bias
     ("T=1", 3, 1, 4, 2, 0.0),
     ("N=1, T=6, D=2, H=3", 1, 6, 2, 3, 0.0),
     ("N=3, T=4, D=6, H=2 (D > H)", 3, 4, 6, 2, 0.0),
+    ("N=2, T=3, D=1, H=3 (one input feature)", 2, 3, 1, 3, 0.0),
+    ("N=2, T=3, D=3, H=3 (D = H)", 2, 3, 3, 3, 0.0),
     ("long sequence: T=40, forget bias 2", 2, 40, 3, 4, 2.0),
 ]
 

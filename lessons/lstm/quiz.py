@@ -1,8 +1,10 @@
 """Generators for the LSTM lesson's numeric quiz questions.
 
 Each takes the learner's seeded ``numpy.random.Generator`` and returns the parameters that
-fill the question's ``{placeholders}`` and the answer, computed by the reference code on
-one LSTM unit (N = D = H = 1) whose gates have the values the question states.
+fill the question's ``{placeholders}``, the answer, computed by the reference code on
+one LSTM unit (N = D = H = 1) whose gates have the values the question states, and the
+wrong answers the question exists to catch (the quiz redraws until each is rejected: where
+the cell is small, tanh(c) ≈ c and the tanh-less answers would pass).
 """
 
 import math
@@ -69,7 +71,10 @@ def cell_update(rng):
             break
     params = _shown(i, f, o, g, c)
     params["result"] = f"{answer:.3f}"
-    return params, answer
+    wrong = {"f·c_(t−1) + g, the input gate left out": f * c + g,
+             "c_(t−1) + i·g, the forget gate left out": c + i * g,
+             "i·c_(t−1) + f·g, the gates swapped": i * c + f * g}
+    return params, answer, wrong
 
 
 def hidden_output(rng):
@@ -83,7 +88,10 @@ def hidden_output(rng):
     params = _shown(i, f, o, g, c)
     params.update(c_next=f"{next_c:.3f}", tanh_c=_factor(math.tanh(next_c), 4),
                   result=f"{answer:.3f}")
-    return params, answer
+    wrong = {"o·c_t, the tanh left out": o * next_c,
+             "tanh(c_t), the output gate left out": math.tanh(next_c),
+             "tanh(o·c_t), the gate inside the tanh": math.tanh(o * next_c)}
+    return params, answer, wrong
 
 
 def dprev_c(rng):
@@ -103,7 +111,10 @@ def dprev_c(rng):
     params.update(dh=f"{dh:.1f}", dc=f"{dc:.1f}", c_next=f"{next_c:.3f}",
                   local=f"{1 - math.tanh(next_c) ** 2:.4f}", total=f"{total:.4f}",
                   result=f"{answer:.3f}")
-    return params, answer
+    wrong = {"1 − c_t² in place of 1 − tanh²(c_t)": (dc + dh * o * (1 - next_c**2)) * f,
+             "the forget gate left out": total,
+             "dnext_c · f, the path through h left out": dc * f}
+    return params, answer, wrong
 
 
 def cell_path(rng):
@@ -122,5 +133,8 @@ def cell_path(rng):
             break
     shown = ", ".join(f"{f:.1f}" for f in forgets)
     product = " · ".join(f"{f:.1f}" for f in forgets)
+    wrong = {"the first step's forget gate left out": upstream * math.prod(forgets[1:]),
+             "the last step's forget gate left out": upstream * math.prod(forgets[:-1]),
+             "the upstream gradient unchanged": upstream}
     return {"k": k, "forgets": shown, "upstream": f"{upstream:.1f}",
-            "product": f"{upstream:.1f} · {product}", "result": f"{answer:.4f}"}, answer
+            "product": f"{upstream:.1f} · {product}", "result": f"{answer:.4f}"}, answer, wrong

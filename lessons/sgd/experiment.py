@@ -1,7 +1,7 @@
 """Experiment: four optimizers side by side on two surfaces.
 
-The top row is a long quadratic valley, f = (0.02 x² + y²) / 2: curvatures 0.02 and L = 1,
-so plain gradient descent is stable only for lr < 2 / L = 2, and zigzags across the steep
+The top row is a long quadratic valley, f = (0.02 x² + y²) / 2: curvatures 0.02 and 1,
+so plain gradient descent is stable only for lr < 2 / λ_max = 2, and zigzags across the steep
 direction long before that. The bottom row is Rosenbrock's banana with b = 10,
 f = ((1 − x)² + 10 (y − x²)²) / 100, scaled so that its largest curvature is about 1 near
 the path too: the same lr means about the same thing on both rows. Its minimum, at (1, 1),
@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 TITLE = "Four optimizers on a long valley and on Rosenbrock's banana"
-# lr = 1.2 is below 2 / L = 2 on both surfaces, and below Nesterov's own limit of
+# lr = 1.2 is below 2 / λ_max = 2 on both surfaces, and below Nesterov's own limit of
 # 2 (1 + momentum) / (1 + 2 momentum) ≈ 1.36 at momentum 0.9: try lr=2.05 to see SGD diverge.
 PARAMS = {"steps": 200, "lr": 1.2, "momentum": 0.9, "adam_lr": 0.1, "noise": 0.0, "seed": 0}
 

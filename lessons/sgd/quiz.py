@@ -1,7 +1,8 @@
 """Generators for the sgd lesson's numeric quiz questions.
 
 Each takes the learner's seeded ``numpy.random.Generator`` and returns the parameters that
-fill the question's ``{placeholders}`` and the answer, computed by the reference code.
+fill the question's ``{placeholders}``, the answer, computed by the reference code, and the
+wrong answers the question exists to catch (the quiz redraws until each is rejected).
 """
 
 import numpy as np
@@ -41,7 +42,7 @@ def _one(fn, arrays, *scalars):
 def gd_quadratic(rng):
     """k steps of gradient descent on L = h w² / 2 from w0: w_k = (1 - lr h)^k w0."""
     while True:
-        h = float(rng.choice([1.0, 2.0, 4.0, 5.0]))
+        h = float(rng.choice([2.0, 4.0, 5.0]))  # not 1: there h·w and w look alike
         lr = float(rng.choice([0.1, 0.2, 0.3, 0.4])) / h * float(rng.choice([1, 2, 3, 4]))
         lr = round(lr, 3)
         w0 = _tenths(rng, -2, 2)
@@ -54,9 +55,14 @@ def gd_quadratic(rng):
     factor = 1 - lr * h
     shape = ("The factor is negative, so w also changes sign every step: the zigzag."
              if factor < 0 else "The factor is between 0 and 1: w shrinks without changing sign.")
+    wrong = {"one step fewer": factor ** (steps - 1) * w0,
+             "one step more": factor ** (steps + 1) * w0,
+             "(1 − lr)^k · w₀, the curvature h left out": (1 - lr) ** steps * w0,
+             "w₀ − k · lr · h · w₀, the gradient at w₀ reused every step":
+                 w0 - steps * lr * h * w0}
     return {"h": _num(h), "lr": _num(lr), "w0": _factor(w0), "k": steps,
             "factor": f"{factor:.3g}", "factor_f": _factor(f"{factor:.3g}"), "shape": shape,
-            "result": f"{w:.4g}"}, w
+            "result": f"{w:.4g}"}, w, wrong
 
 
 def momentum_step(rng):
@@ -68,9 +74,15 @@ def momentum_step(rng):
         w_new, v_new = _one(sgd_momentum_step, (w, dw, v), lr, mu)
         if abs(w_new) >= SMALLEST and abs(v_new) >= SMALLEST:
             break
+    wrong = {"plain SGD, w − lr·dw (the velocity ignored)": w - lr * dw,
+             "w + v, moved by the old velocity": w + v,
+             "w − lr·(μ·v + dw), PyTorch's convention with this v":
+                 w - lr * (mu * v + dw),
+             "w − lr·(μ·v + (1 − μ)·dw), a moving average of gradients":
+                 w - lr * (mu * v + (1 - mu) * dw)}
     return {"w": _num(w), "dw": _num(dw), "v": _num(v), "lr": _num(lr), "mu": _num(mu),
             "v_f": _factor(v), "dw_f": _factor(dw), "v_new": f"{v_new:.4g}",
-            "v_new_f": _factor(f"{v_new:.4g}"), "result": f"{w_new:.4g}"}, w_new
+            "v_new_f": _factor(f"{v_new:.4g}"), "result": f"{w_new:.4g}"}, w_new, wrong
 
 
 def nesterov(rng):
@@ -80,13 +92,16 @@ def nesterov(rng):
         lr = float(rng.choice([0.1, 0.2, 0.5]))
         mu = float(rng.choice([0.5, 0.8, 0.9]))
         w_new, v_new = _one(nesterov_step, (w, dw, v), lr, mu)
-        plain, _ = _one(sgd_momentum_step, (w, dw, v), lr, mu)
-        # the plain momentum answer must be wrong by more than the tolerance
-        if abs(w_new) >= SMALLEST and abs(w_new - plain) > 0.05 * max(1.0, abs(w_new)):
+        if abs(w_new) >= SMALLEST:
             break
+    plain, _ = _one(sgd_momentum_step, (w, dw, v), lr, mu)
+    wrong = {"w + v_new, plain momentum": plain,
+             "w + μ·v + (1 + μ)·v_new, the middle term's sign flipped":
+                 w + mu * v + (1 + mu) * v_new,
+             "w − μ·v + v_new, the factor (1 + μ) left out": w - mu * v + v_new}
     return {"w": _num(w), "dw": _num(dw), "v": _num(v), "lr": _num(lr), "mu": _num(mu),
             "v_f": _factor(v), "v_new": f"{v_new:.4g}", "v_new_f": _factor(f"{v_new:.4g}"),
-            "onemu": _num(1 + mu), "result": f"{w_new:.4g}"}, w_new
+            "onemu": _num(1 + mu), "result": f"{w_new:.4g}"}, w_new, wrong
 
 
 def adam_uncorrected(rng):
@@ -96,8 +111,11 @@ def adam_uncorrected(rng):
     g = _tenths(rng, -3, 3)
     _, m1, v1 = _one(adam_step, (0.0, g, 0.0, 0.0), 1, 0.1, beta1, beta2)
     ratio = abs(m1) / np.sqrt(v1)
+    wrong = {"1: the step is lr, as it is with the bias correction": 1.0,
+             "(1 − β1)/(1 − β2), the square root left out": (1 - beta1) / (1 - beta2),
+             "β1/√β2, the betas where 1 − beta belongs": beta1 / np.sqrt(beta2)}
     return {"beta1": _num(beta1), "beta2": _num(beta2), "g": _num(g),
-            "m1": f"{m1:.4g}", "v1": f"{v1:.4g}", "result": f"{ratio:.4g}"}, float(ratio)
+            "m1": f"{m1:.4g}", "v1": f"{v1:.4g}", "result": f"{ratio:.4g}"}, float(ratio), wrong
 
 
 def adam_second_step(rng):
@@ -109,6 +127,11 @@ def adam_second_step(rng):
         step = w2 - w1
         if abs(step) >= 0.02:
             break
+    m_hat, v_hat = m2 / (1 - 0.9**2), v2 / (1 - 0.999**2)
+    wrong = {"−lr·m₂/√v₂, without the bias correction": -0.1 * m2 / np.sqrt(v2),
+             "the correction of t = 1 at t = 2": -0.1 * (m2 / 0.1) / np.sqrt(v2 / 0.001),
+             "−lr·sign(g₂): a step of exactly lr": -0.1 * np.sign(g2),
+             "−lr·m̂/v̂, the square root left out": -0.1 * m_hat / v_hat}
     return {"g1": _num(g1), "g2": _num(g2), "m2": f"{m2:.4g}", "v2": f"{v2:.4g}",
-            "m_hat": f"{m2 / (1 - 0.9**2):.4g}", "v_hat": f"{v2 / (1 - 0.999**2):.4g}",
-            "result": f"{step:.4g}"}, step
+            "m_hat": f"{m_hat:.4g}", "v_hat": f"{v_hat:.4g}",
+            "result": f"{step:.4g}"}, step, wrong
