@@ -19,7 +19,7 @@ import shutil
 import sys
 import sysconfig
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 MODES = ("auto", "bwrap", "none")
@@ -96,13 +96,15 @@ _seen: set[str] = set()
 
 
 def command(python_args: list[str], hide: Iterable[Path] = (),
-            packages: Iterable[str] = PACKAGES) -> list[str]:
-    """The bwrap command line that runs ``python python_args`` in the jail."""
+            packages: Iterable[str] = PACKAGES, env: Mapping[str, str] | None = None
+            ) -> list[str]:
+    """The bwrap command line that runs ``python python_args`` in the jail, with
+    ``packages`` (importable names) in view and ``env`` added to its environment."""
     bwrap = bwrap_path()
     assert bwrap is not None
     argv = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--clearenv"]
-    for name, value in _environment().items():
+    for name, value in (_environment() | dict(env or {})).items():
         argv += ["--setenv", name, value]
 
     bound: list[Path] = []  # host trees visible (read-only) inside

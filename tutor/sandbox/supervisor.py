@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -109,11 +109,14 @@ class Sandbox:
     being graded. ``hide`` names folders the jail must keep out of view (the lesson's).
     """
 
-    def __init__(self, path: Path | str, limits: Limits = Limits(), hide: Iterable[Path] = ()):
+    def __init__(self, path: Path | str, limits: Limits = Limits(), hide: Iterable[Path] = (),
+                 packages: Iterable[str] = jail.PACKAGES, env: Mapping[str, str] | None = None):
         self.path = str(Path(path).resolve())
         self.limits = limits
         self.jail = jail.resolve(limits.jail)
         self.hide = tuple(hide)
+        self.packages = tuple(packages)  # what the jail shows besides the Python runtime
+        self.env = dict(env or {})  # added to the learner's process's environment
         self.proc: subprocess.Popen[bytes] | None = None
         self.loaded: Outcome | None = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
@@ -151,12 +154,14 @@ class Sandbox:
             env[var] = "1"
         if self.jail == "bwrap":
             argv = jail.command(["-S", "-P", "-m", "tutor_sandbox.child", *fds],
-                                hide=[*self.hide, Path(self.path).parent])
+                                hide=[*self.hide, Path(self.path).parent],
+                                packages=self.packages, env=self.env)
             cwd = None
         else:
             if self._scratch is None:
                 self._scratch = processes.scratch_dir()
             argv = [sys.executable, "-P", "-m", "tutor.sandbox.child", *fds]
+            env.update(self.env)
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT,
                                                               env.get("PYTHONPATH")]))
             cwd = self._scratch.name
