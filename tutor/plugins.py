@@ -14,7 +14,8 @@ from .schema import CatalogError
 ENTRY_POINT_GROUP = "tutor.lessons"
 LESSONS_PATH_ENV = "TUTOR_LESSONS_PATH"
 
-# The built-in lessons: plugins like any other, listed here because they ship with tutor.
+# The built-in plugins: lessons and exporters like any other, listed here because they ship
+# with tutor.
 DEFAULT_PLUGINS = (
     "tutor_lessons.backprop",
     "tutor_lessons.sgd",
@@ -24,6 +25,10 @@ DEFAULT_PLUGINS = (
     "tutor_lessons.lstm",
     "tutor_lessons.gan",
     "tutor_lessons.attention",
+    # The built-in exporters of `tutor grade`, registered the same way.
+    "tutor.classroom.exporters.gradescope",
+    "tutor.classroom.exporters.junit",
+    "tutor.classroom.exporters.gradebook",
 )
 
 
