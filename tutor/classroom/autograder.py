@@ -72,7 +72,7 @@ if [ -f "$WORK/grades/results/submission.json" ]; then
     cp "$WORK/grades/results/submission.json" "$ROOT/results/results.json"
 else
     cat > "$ROOT/results/results.json" <<'JSON'
-{{"score": 0, "tests": [],
+{{"score": 0, "execution_time": 0, "tests": [],
  "output": "The autograder could not grade this submission: tutor stopped with an error."}}
 JSON
 fi

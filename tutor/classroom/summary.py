@@ -16,7 +16,7 @@ def summary_markdown(book: Gradebook, seeded: bool) -> str:
     errors = [s for s in students if s.status not in (GRADED, REFUSED)]
     title = book.assignment.title or book.title
     lines = [f"# {lesson}: {title}", ""]
-    counts = f"{len(students)} submissions: {len(graded)} graded"
+    counts = f"{_count(len(students), 'submission')}: {len(graded)} graded"
     if refused:
         counts += f", {len(refused)} refused"
     if errors:
@@ -60,6 +60,10 @@ def summary_markdown(book: Gradebook, seeded: bool) -> str:
         for s in trouble:
             lines.append(f"- {s.student} ({s.submission}): {_trouble(s)}")
     return "\n".join(lines) + "\n"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _pct(n: int, total: int) -> str:
