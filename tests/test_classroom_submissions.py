@@ -86,7 +86,7 @@ def test_a_zip_bomb_is_refused_before_anything_is_unpacked(tmp_path, monkeypatch
                 member.write(bytes(1 << 20))
     assert path.stat().st_size < 100_000
     (sub,) = discover(tmp_path, "backprop")
-    assert "declares 16 MB uncompressed (a zip bomb?): refused" in sub.problem
+    assert sub.problem == "x.zip declares 16 MB uncompressed (a zip bomb?)"
 
 
 def test_a_member_that_unpacks_to_more_than_it_declares_is_refused(tmp_path):

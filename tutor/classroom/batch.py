@@ -328,7 +328,7 @@ class _Grading:
     def prepare(self, job: Job) -> None:
         from ..sandbox.supervisor import Sandbox
 
-        folder = self.scratch / job.key[:20]
+        folder = self.scratch / job.key
         folder.mkdir()
         path = folder / job.filename
         path.write_bytes(job.source)

@@ -207,7 +207,7 @@ def _from_zip(path: Path, lesson_id: str) -> tuple[str, bytes]:
             declared = sum(i.file_size for i in infos)
             if declared > MAX_ZIP_BYTES:
                 raise Refused(f"{path.name} declares {declared >> 20:,} MB uncompressed (a zip "
-                              "bomb?): refused")
+                              "bomb?)")
             names = [i.filename for i in infos if _zip_py(i)]
             chosen = _choose(names, lesson_id, path.name)
             info = zf.getinfo(chosen)
@@ -221,7 +221,7 @@ def _from_zip(path: Path, lesson_id: str) -> tuple[str, bytes]:
                 data = member.read(MAX_FILE_BYTES + 1)
             if len(data) > MAX_FILE_BYTES:
                 raise Refused(f"{path.name}: {chosen} unpacks to more than it declares (a zip "
-                              "bomb?): refused")
+                              "bomb?)")
     except Refused:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
@@ -240,7 +240,7 @@ def _check_member(zip_name: str, info: zipfile.ZipInfo) -> None:
     if (name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts
             or "\0" in name):
         raise Refused(f"{zip_name} holds an entry with an unsafe path ({name[:80]!r}: "
-                      "absolute, or leading out with ..): refused")
+                      "absolute, or leading out with ..)")
 
 
 def _zip_py(info: zipfile.ZipInfo) -> bool:

@@ -40,14 +40,14 @@ def summary_markdown(book: Gradebook, seeded: bool) -> str:
         n = len(results)
         passed = sum(r.passed for r in results)
         verdicts = Counter(r.verdict for r in results if not r.passed)
-        common = ", ".join(f"{_pct(k, n)} {v}" for v, k in verdicts.most_common(TOP)) or "-"
+        common = ", ".join(f"{_pct(k, n)} {v}" for v, k in _top(verdicts)) or "-"
         rate = f"{_pct(passed, n)} ({passed}/{n})" if n else "-"
         lines.append(f"| {item.name} | {item.points:g} | {rate} | {common} |")
         diagnoses: Counter[tuple[str, str]] = Counter()
         for r in results:  # each student once per mistake, however many cases show it
             diagnoses.update({(c.diagnosis, _value(c.name)) for c in r.checks
                               if c.diagnosis and not c.passed})
-        for (diag, value), k in diagnoses.most_common(TOP):
+        for (diag, value), k in _top(diagnoses):
             known = book.diagnoses.get(diag, "")
             where = f" in `{value}`" if value else ""
             mistakes.append(f"- {item.name}: **{_pct(k, n)}** ({k}) `{diag}`{where}"
@@ -60,6 +60,11 @@ def summary_markdown(book: Gradebook, seeded: bool) -> str:
         for s in trouble:
             lines.append(f"- {s.student} ({s.submission}): {_trouble(s)}")
     return "\n".join(lines) + "\n"
+
+
+def _top(counts: Counter) -> list:
+    """The most common first, ties in name order (the same summary every run)."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
 
 
 def _count(n: int, noun: str) -> str:
@@ -85,6 +90,11 @@ def _trouble(s: StudentResult) -> str:
         return f"refused: {s.message}"
     if s.status != GRADED:
         return f"not graded: {s.message}"
+    alarming = [r for r in s.exercises if r.verdict in ALARMING]
+    if (alarming and len(alarming) == len(s.exercises)
+            and len({r.verdict for r in alarming}) == 1
+            and all(r.checks and r.checks[0].name.startswith("loading ") for r in alarming)):
+        return f"{alarming[0].verdict} while {alarming[0].checks[0].name} (every exercise)"
     by_verdict: dict[str, list[str]] = {}
     for r in s.exercises:
         if r.verdict in ALARMING:

@@ -134,9 +134,9 @@ def _grade_all(ctx: click.Context, lesson: "Lesson", assignment: "Assignment", f
     earlier = len(results) - sum(s.refused for s in found)
     progress = Progress(
         TextColumn("[bold]grading {task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("[red]{task.fields[failing]} failing[/] · [magenta]{task.fields[errors]} "
-                   "errors[/]"), TimeRemainingColumn(), console=err,
-        disable=not err.is_terminal)
+        TextColumn("[red]failing {task.fields[failing]}[/] · [magenta]errors "
+                   "{task.fields[errors]}[/]"), TimeRemainingColumn(), console=err,
+        disable=not err.is_terminal, transient=True)
     if earlier:
         click.echo(f"tutor: {earlier} submission(s) already graded in {out} (kept from an "
                    "earlier run)", err=True)
@@ -163,7 +163,6 @@ def _grade_all(ctx: click.Context, lesson: "Lesson", assignment: "Assignment", f
         with progress:
             pool.run(work.jobs, on_result, on_notice)
     except (KeyboardInterrupt, click.Abort):
-        progress.stop()
         click.echo(f"tutor: stopped: {len(results)} of {len(found)} submissions graded; their "
                    f"results are kept in {out}: run the same command again to continue",
                    err=True)
@@ -171,8 +170,8 @@ def _grade_all(ctx: click.Context, lesson: "Lesson", assignment: "Assignment", f
     except batch.GradingFailed as e:
         fail(f"grading stopped: {e}", code=1)
     if not err.is_terminal:
-        click.echo(f"tutor: graded {len(found)} submissions ({tally['failing']} failing, "
-                   f"{tally['errors']} errors)", err=True)
+        click.echo(f"tutor: graded {len(found)} submission(s) ({tally['failing']} failing, "
+                   f"{tally['errors']} with errors)", err=True)
     return [results[i] for i in range(len(found))]
 
 
