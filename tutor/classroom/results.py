@@ -130,7 +130,8 @@ def feedback(student: StudentResult, item: Item, failing_checks: int = 5) -> str
         return "not graded"
     if result.passed:
         return f"pass: {result.message}"
-    failing = [c for c in result.checks if not c.passed]
+    failing = [c for c in result.checks if not c.passed and c.verdict != "skipped"]
+    skipped = [c for c in result.checks if c.verdict == "skipped"]
     lines = [f"{result.verdict}: {result.message.split('; first: ')[0]}"]
     for check in failing[:failing_checks]:
         line = f"  x {check.name}: {check.verdict}"
@@ -141,6 +142,7 @@ def feedback(student: StudentResult, item: Item, failing_checks: int = 5) -> str
             lines.append(f"    -> {check.diagnosis_message}")
     if len(failing) > failing_checks:
         lines.append(f"  ... {len(failing) - failing_checks} more")
+    lines += [f"  ({c.name} {c.message})" for c in skipped]
     if result.consistency:
         lines.append(result.consistency)
     if result.traceback:
