@@ -165,3 +165,58 @@ def test_an_installed_distribution_is_packed_back_into_an_installable_wheel(tmp_
     assert installed == original
     for name in installed:
         assert (target / name).read_bytes() == dist.locate_file(name).read_bytes()
+
+
+def test_a_lesson_package_is_exported_with_its_own_wheel(tmp_path):
+    """A third party's lesson (plugins/tutor-dropout, installed into a target folder) goes
+    into the zip as a wheel of its own, beside tutor's, and that wheel installs the lesson."""
+    from conftest import REPO
+
+    site = tmp_path / "site"
+    source = tmp_path / "src"
+    shutil.copytree(REPO / "plugins" / "tutor-dropout", source,
+                    ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+    proc = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps",
+                           "--no-build-isolation", "--disable-pip-version-check", "--target",
+                           str(site), str(source)], capture_output=True, text=True,
+                          cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    env = {"PYTHONPATH": str(site)}
+    proc = tutor("export", "gradescope", "dropout", "-o", "dropout.zip", cwd=tmp_path, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "no secret seed" in proc.stderr
+    with zipfile.ZipFile(tmp_path / "dropout.zip") as zf:
+        wheels = sorted(n for n in zf.namelist() if n.startswith("wheels/"))
+        assert wheels == ["wheels/tutor-0.1.0-py3-none-any.whl",
+                          "wheels/tutor_dropout-0.1.0-py3-none-any.whl"]
+        setup = zf.read("setup.sh").decode()
+        assert all(f'"$SOURCE/{w}"' in setup for w in wheels)
+        assert 'lesson = "dropout"' in zf.read("assignment.toml").decode()
+        zf.extract(wheels[1], tmp_path)
+    target = tmp_path / "reinstalled"
+    proc = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index",
+                           "--disable-pip-version-check", "--target", str(target),
+                           str(tmp_path / wheels[1])], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (target / "tutor_dropout" / "lesson.toml").is_file()
+    entry_points = next(target.glob("tutor_dropout-*.dist-info")) / "entry_points.txt"
+    assert "dropout = tutor_dropout" in entry_points.read_text()
+
+
+def test_export_refuses_what_it_cannot_do(tmp_path):
+    from conftest import REPO
+
+    cases = [
+        (["export", "junit", "backprop", "-o", "x.zip"], 2,
+         "no exporter 'junit' can export (these can: gradescope)"),
+        (["export", "gradescope", "backprop", "-o", "."], 2, "-o . is a folder"),
+        (["export", "gradescope", "nope", "-o", "x.zip"], 2, "unknown lesson 'nope'"),
+        (["--lessons-dir", str(REPO / "plugins" / "tutor-dropout" / "tutor_dropout"), "export",
+          "gradescope", "dropout", "-o", "x.zip"], 1,
+         "is loaded from " + str(REPO / "plugins" / "tutor-dropout" / "tutor_dropout")
+         + ", not from an installed package"),
+    ]
+    for args, code, message in cases:
+        proc = tutor(*args, cwd=tmp_path)
+        assert proc.returncode == code and message in proc.stderr, (args, proc.stderr)
+    assert not (tmp_path / "x.zip").exists()

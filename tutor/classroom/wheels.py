@@ -50,21 +50,17 @@ def editable_source(dist: md.Distribution) -> Path | None:
 
 
 def distribution_of(folder: Path) -> md.Distribution | None:
-    """The installed distribution that holds ``folder`` (a lesson's), or None."""
+    """The installed distribution whose package is the lesson ``folder`` (a lesson's
+    plugin module has it as its ``__path__``), or None for a folder that no installed
+    package holds (a lesson loaded from TUTOR_LESSONS_PATH, say)."""
     folder = folder.resolve()
-    best: tuple[int, md.Distribution] | None = None
-    for dist in md.distributions():
-        source = editable_source(dist)
-        if source is not None and folder.is_relative_to(source.resolve()):
-            depth = len(source.resolve().parts)
-            if best is None or depth > best[0]:
-                best = (depth, dist)
-            continue
-        for file in dist.files or []:
-            if file.name == "lesson.toml" and ".." not in file.parts \
-                    and Path(str(file.locate())).resolve().parent == folder:
-                return dist
-    return best[1] if best else None
+    for name, module in list(sys.modules.items()):
+        paths = getattr(module, "__path__", None) or []
+        if any(Path(p).resolve() == folder for p in list(paths)):
+            dists = md.packages_distributions().get(name.partition(".")[0], [])
+            if dists:
+                return md.distribution(dists[0])
+    return None
 
 
 def wheel(dist: md.Distribution, into: Path) -> Path:
