@@ -213,3 +213,14 @@ def test_a_pipe_posing_as_a_file_is_refused_not_read(tmp_path):
     found = by_student(tmp_path)
     assert found["x"].problem == "x.py is not a file or a folder"
     assert found["y"].problem == "y/backprop.py is not a regular file"
+
+
+def test_names_are_shown_without_terminal_escapes(tmp_path):
+    (tmp_path / "x\x1b[2Jy.txt").write_text("")  # would clear the instructor's screen
+    (tmp_path / "ok").mkdir()
+    (tmp_path / "ok" / "my\x07 file.py").write_bytes(CODE)
+    subs = discover(tmp_path, "backprop")
+    shown = " ".join(f"{s.entry} {s.filename} {s.problem}" for s in subs)
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "x\\x1b[2Jy.txt is not a .py file" in shown
+    assert {s.filename for s in subs} == {"", "my__file.py"}

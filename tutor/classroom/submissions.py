@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from ..sandbox.wire import clean_text
 from .gradescope_metadata import read_submitters
 
 MAX_FILE_BYTES = 1 << 20  # a graded .py file
@@ -61,13 +62,13 @@ def discover(root: Path, lesson_id: str, exclude: Iterable[Path] = ()) -> list[S
         if path.resolve() in skip or any(s.is_relative_to(path.resolve()) for s in skip
                                          if path.is_dir() and not path.is_symlink()):
             continue
-        entry = path.name
-        ids = names.get(entry) or [path.name if path.is_dir() else path.stem]
+        entry = clean_text(path.name)  # names are shown: no terminal escapes in them
+        ids = names.get(path.name) or [path.name if path.is_dir() else path.stem]
         try:
             filename, source = _read_entry(root, path, lesson_id)
-            found += [Submission(safe_id(s), entry, filename, source) for s in ids]
+            found += [Submission(safe_id(s), entry, safe_id(filename), source) for s in ids]
         except Refused as e:
-            found += [Submission(safe_id(s), entry, problem=str(e)) for s in ids]
+            found += [Submission(safe_id(s), entry, problem=clean_text(str(e))) for s in ids]
     return _one_per_student(found)
 
 
