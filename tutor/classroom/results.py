@@ -4,13 +4,13 @@ A :class:`StudentResult` holds verdicts only; points come from the assignment wh
 gradebook is read, so changing points or visibility never needs grading again.
 """
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import __version__
 from ..grader import Check, ExerciseResult
+from ..report import _strict  # inf and nan as strings: strict JSON
 from .assignment import Assignment, Item
 
 GRADED, REFUSED, ERROR = "graded", "refused", "error"
@@ -63,16 +63,6 @@ def _exercise(data: dict[str, Any]) -> ExerciseResult:
             check["rel_error"] = float(check["rel_error"])
         checks.append(Check(**check))
     return ExerciseResult(**fields, checks=checks)
-
-
-def _strict(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    if isinstance(value, dict):
-        return {k: _strict(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_strict(v) for v in value]
-    return value
 
 
 @dataclass
