@@ -181,16 +181,21 @@ class Pool:
                 live = [w for w in self.workers if w.held]
                 ready = wait([w.conn for w in live] + [w.process.sentinel for w in live])
                 for worker in live:
-                    if worker.conn in ready and worker.conn.poll():
-                        kind, *rest = worker.conn.recv()
+                    if worker.conn in ready:
+                        try:
+                            message = worker.conn.recv()
+                        except (EOFError, OSError):  # it died: its pipe closed
+                            worker.process.join(5)
+                            self._replace(worker, queue, on_result)
+                            continue
+                        kind, *rest = message
                         if kind == "fatal":
-                            what, message = rest
-                            raise LessonError(message) if what == "lesson" \
-                                else GradingFailed(message)
+                            what, text = rest
+                            raise LessonError(text) if what == "lesson" else GradingFailed(text)
                         key, result, notices = rest
                         worker.held.remove(key)
-                        for text in notices:
-                            on_notice(text)
+                        for notice in notices:
+                            on_notice(notice)
                         on_result(key, result)
                         self._feed(worker, queue, 1)
                     elif worker.process.sentinel in ready and not worker.process.is_alive():
@@ -212,11 +217,12 @@ class Pool:
         """A worker died (it never should: learner code runs in its own process). The job
         it was grading gets an error; the one it held next goes back in the queue."""
         code = worker.process.exitcode
-        first, *rest = worker.held
-        on_result(first, {"status": ERROR, "file": worker.jobs[first].filename,
-                          "message": f"the grading process ended unexpectedly (exit code "
-                                     f"{code}); run again to retry", "exercises": []})
-        queue.extendleft(worker.jobs[k] for k in reversed(rest))
+        if worker.held:
+            first, *rest = worker.held
+            on_result(first, {"status": ERROR, "file": worker.jobs[first].filename,
+                              "message": f"the grading process ended unexpectedly (exit code "
+                                         f"{code}); run again to retry", "exercises": []})
+            queue.extendleft(worker.jobs[k] for k in reversed(rest))
         worker.held.clear()
         worker.close()
         self.workers.remove(worker)
