@@ -66,7 +66,7 @@ def grade(ctx: click.Context, submissions: Path, lesson_id: str,
                    "copied values passes (set seed in the assignment, or --seed)", err=True)
     out.mkdir(parents=True, exist_ok=True)
     students = _grade_all(ctx, lesson, assignment, found, out, jobs, jail, err)
-    code = _write_outputs(lesson, assignment, students, out, jail, err)
+    code = _write_outputs(lesson, assignment, students, out, jail)
     show_notices()
     sys.exit(code)
 
@@ -176,7 +176,7 @@ def _grade_all(ctx: click.Context, lesson: "Lesson", assignment: "Assignment", f
 
 
 def _write_outputs(lesson: "Lesson", assignment: "Assignment", students: list,
-                   out: Path, jail: str, err: Any) -> int:
+                   out: Path, jail: str) -> int:
     from rich.markdown import Markdown
 
     from ..classroom.exporters import load_exporters
