@@ -4,8 +4,10 @@ start, a store file that is damaged. Each ends in a named result, never a lost o
 import errno
 import os
 import signal
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 from classroom_helpers import REFERENCE
 
@@ -25,10 +27,12 @@ def test_a_worker_that_dies_costs_one_result_and_the_rest_are_graded(backprop):
     fast = [Job(c * 64, f"{c}.py", REFERENCE.encode()) for c in "bcd"]
     pool = Pool(settings(backprop), jobs=1)
     results = {}
+    killed = []
 
     def kill_the_worker():
         time.sleep(2)
-        os.kill(pool.workers[0].process.pid, signal.SIGKILL)
+        killed.append(pool.workers[0].process.pid)
+        os.kill(killed[0], signal.SIGKILL)
 
     threading.Thread(target=kill_the_worker, daemon=True).start()
     pool.run([slow, *fast], lambda key, result: results.setdefault(key, result))
@@ -38,6 +42,8 @@ def test_a_worker_that_dies_costs_one_result_and_the_rest_are_graded(backprop):
         assert results[job.key]["status"] == GRADED
         assert results[job.key]["exercises"][0]["verdict"] == "pass"
     assert pool.workers == []  # all stopped and reaped
+    # the files the killed worker held are removed by the worker that replaced it
+    assert not list(Path(tempfile.gettempdir()).glob(f"{batch.SCRATCH_PREFIX}{killed[0]}-*"))
 
 
 def test_a_sandbox_that_cannot_start_is_an_error_graded_again_next_time(backprop,

@@ -33,6 +33,7 @@ from .submissions import Submission
 
 CACHE = ".cache"
 CACHE_SCHEMA = 1
+SCRATCH_PREFIX = "tutor-grade-"  # a worker's folder of files to grade: tutor-grade-PID-*
 
 
 @dataclass(frozen=True)
@@ -309,7 +310,8 @@ class _Grading:
         self.settings = settings
         self.exercises = [lesson.exercise(name) for name in settings.exercises]
         self.limits = Limits(seconds=settings.time_limit, jail=settings.jail)
-        self.scratch = Path(tempfile.mkdtemp(prefix="tutor-grade-"))
+        _sweep_scratch()
+        self.scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
         self.prepared: dict[str, Any] = {}  # key -> a started sandbox
         self.templates: Any = None  # the lesson's known mistakes, built once
 
@@ -386,3 +388,14 @@ class _Grading:
             sandbox.close()
         self.prepared.clear()
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _sweep_scratch() -> None:
+    """Remove the scratch folders of workers that were killed before they could."""
+    from ..sandbox.processes import _alive  # the sandbox's own sweep asks the same
+
+    for path in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        owner = path.name[len(SCRATCH_PREFIX):].partition("-")[0]
+        if owner.isdigit() and not _alive(int(owner)) and path.is_dir() \
+                and not path.is_symlink() and path.stat().st_uid == os.getuid():
+            shutil.rmtree(path, ignore_errors=True)
