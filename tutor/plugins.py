@@ -21,7 +21,8 @@ LESSONS_PATH_ENV = "TUTOR_LESSONS_PATH"
 NO_AUTOLOAD_ENV = "TUTOR_DISABLE_PLUGIN_AUTOLOAD"
 PACKAGE_DATA = '["*.toml", "*.md", "pages/*.md", "mutants/*.py", "data/*"]'
 
-# The built-in lessons: plugins like any other, listed here because they ship with tutor.
+# The built-in plugins: lessons and exporters like any other, listed here because they ship
+# with tutor.
 DEFAULT_PLUGINS = (
     "tutor_lessons.backprop",
     "tutor_lessons.sgd",
@@ -31,6 +32,10 @@ DEFAULT_PLUGINS = (
     "tutor_lessons.lstm",
     "tutor_lessons.gan",
     "tutor_lessons.attention",
+    # The built-in exporters of `tutor grade`, registered the same way.
+    "tutor.classroom.exporters.gradescope",
+    "tutor.classroom.exporters.junit",
+    "tutor.classroom.exporters.gradebook",
 )
 
 

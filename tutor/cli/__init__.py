@@ -4,7 +4,8 @@ Imports stay inside the commands: ``tutor --help`` must not pay for NumPy, and n
 imports Numba.
 """
 
-from . import check, dev, lab, learning, start  # noqa: F401  (each registers its commands)
+# each module registers its commands
+from . import check, dev, export, grade, lab, learning, start  # noqa: F401
 from .base import cli, main
 
 __all__ = ["cli", "main"]
