@@ -117,7 +117,8 @@ class Grader:
         self.lesson, self.path, self.seed = lesson, Path(path), seed
         self.limits = limits or Limits()
         self.sandbox = sandbox or Sandbox(self.path, self.limits, hide=[lesson.folder])
-        self._templates: dict[str, list[tuple[str, Callable[..., Any]]]] | None = None
+        # the lesson's known mistakes as functions, compiled once (a batch shares them)
+        self.templates: dict[str, list[tuple[str, Callable[..., Any]]]] | None = None
 
     def close(self) -> None:
         self.sandbox.close()
@@ -259,8 +260,8 @@ class Grader:
 
     def _mutant_templates(self) -> dict[str, list[tuple[str, Callable[..., Any]]]]:
         """The lesson's mutants that stand for a lesson-specific mistake, as functions."""
-        if self._templates is None:
-            self._templates = {}
+        if self.templates is None:
+            self.templates = {}
             ids = {d.id for d in self.lesson.diagnoses}
             source = self.lesson.reference_path.read_text(encoding="utf-8")
             for mutant in self.lesson.usable_mutants():
@@ -273,8 +274,8 @@ class Grader:
                     fn = namespace[mutant.exercise]
                 except Exception:
                     continue  # a broken mutant is for `tutor dev check` to report
-                self._templates.setdefault(mutant.exercise, []).append((mutant.diagnosis, fn))
-        return self._templates
+                self.templates.setdefault(mutant.exercise, []).append((mutant.diagnosis, fn))
+        return self.templates
 
     def _consistency(self, exercise: Exercise, case: Case, value: Any, deadline: float) -> str:
         """Is the learner's backward at least consistent with their own forward?"""

@@ -16,7 +16,7 @@ JSON_SCHEMA = 1
 def to_json(lesson: str, file: str, results: Sequence[ExerciseResult]) -> dict[str, Any]:
     """The report as strict JSON: inf and nan (errors of non-finite results) become the
     strings "inf", "-inf" and "nan"."""
-    return _strict({
+    return strict_json({
         "schema": JSON_SCHEMA,
         "tutor": __version__,
         "lesson": lesson,
@@ -26,13 +26,13 @@ def to_json(lesson: str, file: str, results: Sequence[ExerciseResult]) -> dict[s
     })
 
 
-def _strict(value: Any) -> Any:
+def strict_json(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
     if isinstance(value, dict):
-        return {k: _strict(v) for k, v in value.items()}
+        return {k: strict_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_strict(v) for v in value]
+        return [strict_json(v) for v in value]
     return value
 
 

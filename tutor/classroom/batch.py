@@ -351,7 +351,7 @@ class _Grading:
         grader = Grader(self.lesson, sandbox.path, self.limits, seed=self.settings.seed,
                         sandbox=sandbox)
         if self.templates is not None:
-            grader._templates = self.templates
+            grader.templates = self.templates
         cap = self.settings.submission_time_limit
         started = time.monotonic()
         results: list[ExerciseResult] = []
@@ -373,7 +373,7 @@ class _Grading:
             return {"status": ERROR, "file": job.filename, "exercises": [],
                     "message": f"tutor failed while grading: {type(e).__name__}: {e}"}
         finally:
-            self.templates = grader._templates
+            self.templates = grader.templates
             grader.close()
             shutil.rmtree(Path(sandbox.path).parent, ignore_errors=True)
         status = ERROR if any(r.verdict == "sandbox-error" for r in results) else GRADED
@@ -392,10 +392,6 @@ class _Grading:
 
 def _sweep_scratch() -> None:
     """Remove the scratch folders of workers that were killed before they could."""
-    from ..sandbox.processes import _alive  # the sandbox's own sweep asks the same
+    from ..sandbox.processes import sweep
 
-    for path in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
-        owner = path.name[len(SCRATCH_PREFIX):].partition("-")[0]
-        if owner.isdigit() and not _alive(int(owner)) and path.is_dir() \
-                and not path.is_symlink() and path.stat().st_uid == os.getuid():
-            shutil.rmtree(path, ignore_errors=True)
+    sweep(SCRATCH_PREFIX)

@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import __version__
 from ..grader import Check, ExerciseResult
-from ..report import _strict  # inf and nan as strings: strict JSON
+from ..report import strict_json  # inf and nan as strings: strict JSON
 from .assignment import Assignment, Item
 
 GRADED, REFUSED, ERROR = "graded", "refused", "error"
@@ -40,7 +40,7 @@ class StudentResult:
         return next((r for r in self.exercises if r.exercise.split(".", 1)[-1] == name), None)
 
     def to_json(self) -> dict[str, Any]:
-        return _strict({
+        return strict_json({
             "student": self.student, "submission": self.submission, "status": self.status,
             "file": self.file, "message": self.message, "seconds": self.seconds,
             "jail": self.jail, "exercises": [r.to_json() for r in self.exercises]})

@@ -188,13 +188,17 @@ def scratch_dir() -> tempfile.TemporaryDirectory[str]:
 def sweep_scratch() -> None:
     """Remove scratch folders whose tutor died without cleaning up (once per process)."""
     global _swept
-    if _swept:
-        return
-    _swept = True
+    if not _swept:
+        _swept = True
+        sweep(SCRATCH_PREFIX)
+
+
+def sweep(prefix: str) -> None:
+    """Remove the folders ``PREFIX<pid>-*`` in the temporary folder whose process is gone."""
     root = Path(tempfile.gettempdir())
     with contextlib.suppress(OSError):
-        for path in root.glob(f"{SCRATCH_PREFIX}*-*"):
-            owner = path.name[len(SCRATCH_PREFIX):].partition("-")[0]
+        for path in root.glob(f"{prefix}*-*"):
+            owner = path.name[len(prefix):].partition("-")[0]
             if not owner.isdigit() or _alive(int(owner)):
                 continue
             with contextlib.suppress(OSError):
