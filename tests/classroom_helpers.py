@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO
+from conftest import REPO, plugin_env
 
 BACKPROP = REPO / "lessons" / "backprop"
 REFERENCE = (BACKPROP / "reference.py").read_text()
@@ -18,8 +18,12 @@ def mutant(name: str) -> str:
     return REFERENCE + "\n\n" + (BACKPROP / "mutants" / f"{name}.py").read_text()
 
 
-def tutor(*args: str, cwd: Path, env: dict | None = None, timeout: float = 300):
-    full = dict(os.environ, COLUMNS="120", NO_COLOR="1", **(env or {}))
+def tutor(*args: str, cwd: Path, env: dict | None = None, timeout: float = 300,
+          plugins: bool = False):
+    """``tutor ARGS`` in a subprocess; ``plugins`` lets it load installed plugin packages
+    (the suite otherwise keeps them out, see conftest.py)."""
+    base = plugin_env() if plugins else dict(os.environ)
+    full = dict(base, COLUMNS="120", NO_COLOR="1", **(env or {}))
     return subprocess.run([sys.executable, "-m", "tutor", *args], cwd=cwd, env=full,
                           capture_output=True, text=True, timeout=timeout)
 

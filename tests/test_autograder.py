@@ -182,7 +182,8 @@ def test_a_lesson_package_is_exported_with_its_own_wheel(tmp_path):
                           cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     env = {"PYTHONPATH": str(site)}
-    proc = tutor("export", "gradescope", "dropout", "-o", "dropout.zip", cwd=tmp_path, env=env)
+    proc = tutor("export", "gradescope", "dropout", "-o", "dropout.zip", cwd=tmp_path, env=env,
+                 plugins=True)
     assert proc.returncode == 0, proc.stderr
     assert "no secret seed" in proc.stderr
     with zipfile.ZipFile(tmp_path / "dropout.zip") as zf:

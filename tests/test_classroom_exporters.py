@@ -94,7 +94,7 @@ def test_a_third_party_exporter_is_found_after_install_and_writes(tmp_path):
     (tmp_path / "class").mkdir()
     (tmp_path / "class" / "ann.py").write_text(REFERENCE)
     proc = tutor("grade", "class", "--lesson", "backprop", "--seed", "x", cwd=tmp_path,
-                 env={"PYTHONPATH": str(site)})
+                 env={"PYTHONPATH": str(site)}, plugins=True)
     out = tmp_path / "grades"
     assert (out / "scores.json").read_text() == '{"ann": 8.0}'
     # The broken exporter is reported and the run fails, but every other output is there.

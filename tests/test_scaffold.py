@@ -258,7 +258,7 @@ def test_the_projects_tests_ignore_an_installed_lesson(site, tmp_path):
     assert proc.returncode == 1 and "l2reg" in proc.stdout  # it is really visible
     env = plugin_env(PYTHONPATH=os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0",
          "--snapshot-report", str(tmp_path / "report.html"),
          "tests/test_app_snapshots.py::test_lesson_map",
          "tests/test_app_snapshots.py::test_progress",
