@@ -22,18 +22,19 @@ a Python thread. This one does the same with the simulator's kernel objects and 
   out of their domain) the way they do on a GPU, instead of raising.
 """
 
+import _thread
+import collections
+import contextlib
 import math
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-try:  # the jail runs Python with -S: install numba-cuda's redirect of numba.cuda by hand
+# The jail runs Python with -S: install numba-cuda's redirect of numba.cuda by hand.
+with contextlib.suppress(ImportError):
     import _numba_cuda_redirector  # noqa: F401
-except ImportError:
-    pass
 
 from numba import cuda  # noqa: E402  (NUMBA_ENABLE_CUDASIM=1: the simulator)
 
@@ -82,10 +83,15 @@ class Dim3:
         return f"({self.x}, {self.y}, {self.z})"
 
 
-class SimThread(threading.Thread):
-    def __init__(self, block: "Block", target: Callable[[], Any], idx: tuple[int, int, int]):
-        super().__init__(daemon=True)
-        self.block, self.target = block, target
+class SimThread:
+    """One simulated CUDA thread: where it is, what it has read and written, and (when the
+    block runs in Python threads) the lock it waits on for its turn."""
+
+    __slots__ = ("block", "threadIdx", "blockIdx", "tid", "epoch", "stamp", "reads",
+                 "writes", "error", "gate", "done")
+
+    def __init__(self, block: "Block", idx: tuple[int, int, int]):
+        self.block = block
         self.threadIdx = Dim3(*idx)
         self.blockIdx = block.blockIdx
         dim = block.launch.block
@@ -94,101 +100,168 @@ class SimThread(threading.Thread):
         self.stamp = (1 << _TID_BITS) | self.tid
         self.reads = self.writes = 0
         self.error: BaseException | None = None
-
-    def run(self) -> None:
-        error = None
-        try:
-            with np.errstate(all="ignore"):  # inf and nan, as on a GPU, without warnings
-                self.target()
-        except _Aborted:
-            pass
-        except BaseException as e:  # reported by the launching thread
-            error = e
-        self.block.leave(self, error)
+        self.gate: Any = None
+        self.done = False
 
     def passed_barrier(self) -> None:
         self.epoch += 1
         self.stamp = ((self.epoch + 1) << _TID_BITS) | self.tid
 
 
+class _NeedsThreads(BaseException):
+    """A kernel run one thread after another reached a barrier: it needs real threads."""
+
+
 class Block:
-    """One thread block: its barrier, its shared arrays, and how its threads ended."""
+    """One thread block: its shared arrays, and how its threads take turns.
+
+    Run in threads, one simulated thread runs at a time and hands the turn on (a baton):
+    the next thread that has not reached the barrier yet, and when all have, the first of
+    them again, in a new barrier epoch. One runnable thread at a time makes a run
+    reproducible and saves the GIL's contention; an exception hands the turn to every
+    thread in turn, each of which then leaves, so none is left waiting.
+    """
 
     def __init__(self, launch: "Launch", block_idx: tuple[int, int, int]):
         self.launch = launch
         self.blockIdx = Dim3(*block_idx)
-        self.cond = threading.Condition()
-        self.alive = 0
-        self.waiting = 0
-        self.generation = 0
-        self.site: tuple[int, int, Any] | None = None  # (line, tid, code) of the first waiter
-        self.exited: tuple[int, int] | None = None  # (tid, line) of a thread that finished
+        self.shared: dict[Any, SharedArray] = {}
+        self.threads: list[SimThread] = []
+        self.queue: collections.deque[SimThread] = collections.deque()
+        self.waiting: list[SimThread] = []
+        self.site: tuple[int, Any] | None = None  # (line, code) of the barrier waited at
+        self.finished: SimThread | None = None  # the first thread that finished
         self.aborted = False
         self.error: BaseException | None = None
         self.reported = False
-        self.shared: dict[Any, SharedArray] = {}
+        self.all_done = _thread.allocate_lock()
+        self.in_turn = False
 
-    def sync(self, thread: SimThread, line: int, code: Any) -> None:
-        with self.cond:
-            if self.aborted:
-                raise _Aborted
-            if self.exited is not None:
-                self._diverged(thread.tid, line, *self.exited, "returned")
-            if self.waiting == 0:
-                self.site = (line, thread.tid, code)
-            elif self.site is not None and (line, code) != (self.site[0], self.site[2]):
-                self._diverged(thread.tid, line, self.site[1], self.site[0], "elsewhere")
-            self.waiting += 1
-            if self.waiting >= self.alive:
-                self._release()
-            else:
-                generation = self.generation
-                while self.generation == generation and not self.aborted:
-                    self.cond.wait()
-            if self.aborted:
-                raise _Aborted
-        thread.passed_barrier()
+    # -- in threads ---------------------------------------------------------------------
 
-    def leave(self, thread: SimThread, error: BaseException | None) -> None:
-        with self.cond:
-            self.alive -= 1
-            if error is not None:
-                if self.error is None:
-                    self.error, thread.error = error, error
-                self.aborted = True
-                self.cond.notify_all()
+    def run_threads(self, fn: Callable[..., Any], args: Sequence[Any]) -> None:
+        self.all_done.acquire()
+        started = 0
+        try:
+            for t in self.threads:
+                t.gate = _thread.allocate_lock()
+                t.gate.acquire()
+                _thread.start_new_thread(self._body, (t, fn, args))
+                started += 1
+        except RuntimeError as e:  # cannot start a thread: memory, or a process limit
+            self.aborted = True
+            for t in self.threads[started:]:
+                t.done = True
+            self.error = MemoryError(f"could not start thread {started + 1} of a block of "
+                                     f"{len(self.threads)}: {e}")
+            if not started:
                 return
-            if self.exited is None:
-                self.exited = (thread.tid, 0)  # where it returned is not known
-            if self.waiting and self.site is not None:
-                self._diverged(self.site[1], self.site[0], thread.tid, 0, "returned")
-            if self.waiting and self.waiting >= self.alive:
-                self._release()
+        self.queue.extend(self.threads[:started])
+        self._next()
+        self.all_done.acquire()
 
-    def _release(self) -> None:
-        self.waiting = 0
-        self.site = None
-        self.generation += 1
-        self.cond.notify_all()
+    def _body(self, t: SimThread, fn: Callable[..., Any], args: Sequence[Any]) -> None:
+        _running[_get_ident()] = t
+        t.gate.acquire()
+        error = None
+        if not self.aborted:
+            try:
+                with np.errstate(all="ignore"):  # inf and nan, as on a GPU, without warnings
+                    fn(*args)
+            except _Aborted:
+                pass
+            except BaseException as e:  # reported by the launching thread
+                error = e
+        t.done = True
+        if error is not None and self.error is None:
+            self.error, t.error, self.aborted = error, error, True
+        elif error is None and self.waiting and not self.aborted:
+            self._diverged(self.waiting[0], self.site[0] if self.site else 0, t, 0,
+                           "returned")
+        if self.finished is None:
+            self.finished = t
+        self._next()
 
-    def _diverged(self, tid: int, line: int, other: int, other_line: int, how: str) -> None:
+    def sync(self, t: SimThread, line: int, code: Any) -> None:
+        if self.in_turn:
+            raise _NeedsThreads
+        if self.aborted:
+            raise _Aborted
+        if self.finished is not None:
+            self._diverged(t, line, self.finished, 0, "returned")
+        if not self.waiting:
+            self.site = (line, code)
+        elif self.site is not None and (line, code) != self.site:
+            self._diverged(t, line, self.waiting[0], self.site[0], "elsewhere")
+        self.waiting.append(t)
+        self._next()
+        t.gate.acquire()
+        if self.aborted:
+            raise _Aborted
+        t.passed_barrier()
+
+    def _next(self) -> None:
+        """Hand the turn to the next thread (the caller then waits for its own turn, or
+        ends); all done: wake the launching thread."""
+        if self.aborted:  # every thread still there gets a turn, to leave
+            rest = [t for t in self.threads if not t.done and t.gate is not None]
+            self.queue.clear()
+            self.waiting.clear()
+            self.queue.extend(rest)
+        if not self.queue and self.waiting:  # every thread is at the barrier: a new epoch
+            self.queue.extend(self.waiting)
+            self.waiting.clear()
+            self.site = None
+        while self.queue:
+            nxt = self.queue.popleft()
+            if not nxt.done:
+                nxt.gate.release()
+                return
+        self.all_done.release()
+
+    # -- one thread after another ---------------------------------------------------------
+
+    def run_in_turn(self, fn: Callable[..., Any], args: Sequence[Any]) -> None:
+        me = _get_ident()
+        for t in self.threads:
+            _running[me] = t
+            t.gate = None
+            try:
+                with np.errstate(all="ignore"):
+                    fn(*args)
+            except (_Aborted, _NeedsThreads):
+                raise
+            except BaseException as e:
+                self.error = t.error = e
+                return
+            t.done = True
+            if self.finished is None:
+                self.finished = t
+
+    def _diverged(self, t: SimThread, line: int, other: SimThread, other_line: int,
+                  how: str) -> None:
         if self.reported:
             return
         self.reported = True
         self.launch.report_barrier({
-            "block": list(self.blockIdx), "thread": self.launch.coords(tid), "line": line,
-            "other": self.launch.coords(other), "other_line": other_line, "how": np.str_(how)})
+            "block": list(self.blockIdx), "thread": list(t.threadIdx), "line": line,
+            "other": list(other.threadIdx), "other_line": other_line, "how": np.str_(how)})
 
 
 # -- arrays ---------------------------------------------------------------------------------
 
-_current = threading.current_thread
+_running: dict[int, SimThread] = {}  # the simulated thread each Python thread is running
+_get_ident = _thread.get_ident
+
+
+def _current() -> Any:
+    """The simulated thread running here (typed loosely: the hot path reads its counters)."""
+    return _running[_get_ident()]
 
 
 def _out_of_bounds(name: str, idx: Any, shape: tuple[int, ...]) -> OutOfBounds:
-    t = _current()
-    who = (f" (thread {t.threadIdx} of block {t.blockIdx})"
-           if isinstance(t, SimThread) else "")
+    t = _running.get(_get_ident())
+    who = f" (thread {t.threadIdx} of block {t.blockIdx})" if t is not None else ""
     shown = ", ".join(map(str, idx)) if isinstance(idx, tuple) else str(idx)
     return OutOfBounds(f"{name}[{shown}] is out of bounds: {name} has shape "
                        f"{tuple(shape)}{who}")
@@ -326,8 +399,9 @@ class SharedArray:
         launch.race_kinds.add((self.name, kind))
         index = [int(i) for i in idx] if isinstance(idx, tuple) else [int(idx)]
         launch.races.append({
-            "kind": np.str_(kind), "array": np.str_(self.name), "index": index, "block": list(t.blockIdx),
-            "thread": list(t.threadIdx), "line": sys._getframe(2).f_lineno,
+            "kind": np.str_(kind), "array": np.str_(self.name), "index": index,
+            "block": list(t.blockIdx), "thread": list(t.threadIdx),
+            "line": sys._getframe(2).f_lineno,
             "other": launch.coords(other & _TID_MASK), "other_line": other_line})
 
     def __repr__(self) -> str:
@@ -356,8 +430,8 @@ def _assigned_name(code: Any, line: int) -> str:
 
 class _Shared:
     def array(self, shape: Any, dtype: Any, alignment: Any = None) -> SharedArray:
-        t = _current()
-        if not isinstance(t, SimThread):
+        t = _running.get(_get_ident())
+        if t is None:
             raise KernelError("cuda.shared.array is only available inside a kernel")
         caller = sys._getframe(1)
         key = (caller.f_code, caller.f_lineno)
@@ -386,6 +460,7 @@ class FakeCuda:
     """What the name `cuda` means inside a running kernel."""
 
     def __init__(self, launch: "Launch"):
+        self.launch = launch
         self.gridDim, self.blockDim = Dim3(*launch.grid), Dim3(*launch.block)
         self.shared, self.local, self.atomic = _Shared(), _Local(), _NoAtomics()
         self.warpsize = 32
@@ -393,24 +468,24 @@ class FakeCuda:
 
     @property
     def threadIdx(self) -> Dim3:
-        return _current().threadIdx  # type: ignore[attr-defined, no-any-return]
+        return _current().threadIdx
 
     @property
     def blockIdx(self) -> Dim3:
-        return _current().blockIdx  # type: ignore[attr-defined, no-any-return]
+        return _current().blockIdx
 
     @property
     def laneid(self) -> int:
-        return _current().tid % 32  # type: ignore[attr-defined, no-any-return]
+        return _current().tid % 32
 
     def syncthreads(self) -> None:
         t = _current()
         caller = sys._getframe(1)
-        t.block.sync(t, caller.f_lineno, caller.f_code)  # type: ignore[attr-defined]
+        t.block.sync(t, caller.f_lineno, caller.f_code)
 
     def grid(self, n: int) -> Any:
         t = _current()
-        b, g, d = t.threadIdx, t.blockIdx, self.blockDim  # type: ignore[attr-defined]
+        b, g, d = t.threadIdx, t.blockIdx, self.blockDim
         x = g.x * d.x + b.x
         if n == 1:
             return x
@@ -506,38 +581,26 @@ class Launch:
             self.barriers.append(entry)
 
     def run_block(self, fn: Callable[..., Any], args: Sequence[Any],
-                  block_idx: tuple[int, int, int]) -> None:
+                  block_idx: tuple[int, int, int], in_turn: bool) -> None:
+        """Run one block: one thread after another in this Python thread (``in_turn``: a
+        kernel without barriers; the first barrier raises _NeedsThreads), or in threads."""
         block = Block(self, block_idx)
-        threads = []
-        for z in range(self.block[2]):
-            for y in range(self.block[1]):
-                for x in range(self.block[0]):
-                    threads.append(SimThread(block, lambda: fn(*args), (x, y, z)))
-        block.alive = len(threads)
-        started = []
-        try:
-            for t in threads:
-                t.start()
-                started.append(t)
-        except RuntimeError as e:  # cannot start a thread: a process limit, or memory
-            with block.cond:
-                block.aborted = True
-                block.alive -= len(threads) - len(started)
-                block.cond.notify_all()
-            for t in started:
-                t.join()
-            raise MemoryError(f"could not start thread {len(started) + 1} of the block: "
-                              f"{e}") from None
-        for t in threads:
-            t.join()
-        bx, by, bz = block_idx
-        for t in threads:
+        block.in_turn = in_turn
+        bx, by, bz = self.block
+        block.threads = [SimThread(block, (x, y, z)) for z in range(bz) for y in range(by)
+                         for x in range(bx)]
+        if in_turn:
+            block.run_in_turn(fn, args)
+        else:
+            block.run_threads(fn, args)
+        gx, gy, gz = block_idx
+        for t in block.threads:
             ix = t.threadIdx
-            at = (bz * self.block[2] + ix.z, by * self.block[1] + ix.y,
-                  bx * self.block[0] + ix.x)
+            at = (gz * bz + ix.z, gy * by + ix.y, gx * bx + ix.x)
             self.reads[at], self.writes[at] = t.reads, t.writes
         if block.error is not None:
-            raise _located(block.error, next(t for t in threads if t.error is block.error))
+            erred = next((t for t in block.threads if t.error is block.error), None)
+            raise _located(block.error, erred) if erred is not None else block.error
 
     def report(self) -> dict[str, Any]:
         z, y, x = self.reads.shape
@@ -581,7 +644,7 @@ def kernel_function(obj: Any, name: str) -> Callable[..., Any]:
     if obj._device:
         raise KernelError(f"{name} is a device function (@cuda.jit(device=True)), which only "
                           "a kernel can call: the exercise is a kernel, @cuda.jit")
-    return obj.fn  # type: ignore[no-any-return]
+    return obj.fn
 
 
 def launch(obj: Any, name: str, args: list[Any], params: Sequence[str],
@@ -603,24 +666,46 @@ def launch(obj: Any, name: str, args: list[Any], params: Sequence[str],
                if v is cuda or v is math or (callable(v) and _hashable(v)
                                               and v in _MATH_FUNCTIONS)}
     originals = {k: globals_[k] for k in swapped}
-    interval, stack = sys.getswitchinterval(), threading.stack_size()
+    interval, stack = sys.getswitchinterval(), _thread.stack_size()
     globals_.update(swapped)
     sys.setswitchinterval(SWITCH_INTERVAL)
-    threading.stack_size(STACK_BYTES)
+    _thread.stack_size(STACK_BYTES)
     try:
         with simulator._push_kernel_context(fake):
-            gx, gy, gz = run.grid
-            for bz in range(gz):
-                for by in range(gy):
-                    for bx in range(gx):
-                        run.run_block(fn, wrapped, (bx, by, bz))
+            in_turn = fn.__code__ not in _NEEDS_THREADS
+            if in_turn:
+                saved = [a.copy() if isinstance(a, np.ndarray) else None for a in args]
+                try:
+                    _run_blocks(run, fn, wrapped, in_turn=True)
+                except _NeedsThreads:
+                    _NEEDS_THREADS.add(fn.__code__)
+                    for a, copied in zip(args, saved, strict=True):
+                        if copied is not None:
+                            a[...] = copied
+                    run = fake.launch = Launch(run.grid, run.block)
+                    in_turn = False
+            if not in_turn:
+                _run_blocks(run, fn, wrapped, in_turn=False)
     finally:
-        threading.stack_size(stack)
+        _thread.stack_size(stack)
         sys.setswitchinterval(interval)
+        _running.pop(_get_ident(), None)
         for k, v in originals.items():
             if globals_.get(k) is swapped[k]:
                 globals_[k] = v
     return run.report()
+
+
+_NEEDS_THREADS: set[Any] = set()  # the code of kernels that reached a barrier
+
+
+def _run_blocks(run: Launch, fn: Callable[..., Any], args: Sequence[Any],
+                in_turn: bool) -> None:
+    gx, gy, gz = run.grid
+    for bz in range(gz):
+        for by in range(gy):
+            for bx in range(gx):
+                run.run_block(fn, args, (bx, by, bz), in_turn)
 
 
 def _hashable(value: Any) -> bool:
