@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .kernel_grader import sandbox_for
 from .lesson import Lesson
 from .sandbox.supervisor import Limits, Sandbox
 from .sandbox.wire import Foreign, Subclassed
@@ -76,7 +77,7 @@ def setup(lesson: Lesson, solution: Path | None, store: Store | None,
     if missing:
         return Setup(lesson.reference, "the reference",
                      f"yours take over once these pass: {', '.join(missing)}")
-    sandbox = Sandbox(solution, limits or Limits(), hide=[lesson.folder])
+    sandbox = sandbox_for(lesson, solution, limits or Limits(), hide=(lesson.folder,))
     return Setup(LearnerOps(sandbox), "your functions", f"from {solution.name}", sandbox)
 
 

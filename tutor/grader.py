@@ -16,10 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from . import kernel_grader
 from .cases import Case
 from .compare import Mismatch, compare, describe, rel_error, scale_of
 from .diagnose import Finding, diagnose, error_map, exception, in_place, non_finite
 from .gradcheck import check_gradient
+from .kernel_grader import sandbox_for
 from .lesson import Exercise, Lesson
 from .sandbox.supervisor import Limits, Outcome, Sandbox
 from .schema import LessonError
@@ -30,7 +32,7 @@ VERDICTS = (
     "wrong-return", "non-finite", "mutated-input", "returned-input", "not-implemented",
     "missing-function", "wrong-signature", "syntax-error", "import-error", "exception",
     "timeout", "exit", "crash", "killed", "memory-limit", "output-limit", "input",
-    "keyboard-interrupt", "protocol-error", "sandbox-error", "skipped",
+    "keyboard-interrupt", "protocol-error", "sandbox-error", "skipped", "over-budget", "race",
 )
 
 # Errors after which the other cases of the exercise would only fail the same way.
@@ -116,7 +118,8 @@ class Grader:
                  seed: int = 0, sandbox: Sandbox | None = None):
         self.lesson, self.path, self.seed = lesson, Path(path), seed
         self.limits = limits or Limits()
-        self.sandbox = sandbox or Sandbox(self.path, self.limits, hide=[lesson.folder])
+        self.sandbox = sandbox or sandbox_for(lesson, self.path, self.limits,
+                                              hide=(lesson.folder,))
         self._templates: dict[str, list[tuple[str, Callable[..., Any]]]] | None = None
 
     def close(self) -> None:
@@ -125,6 +128,8 @@ class Grader:
     def grade(self, exercises: Sequence[Exercise] | None = None,
               on_result: Callable[[ExerciseResult], None] | None = None) -> list[ExerciseResult]:
         self.sandbox.start()  # the learner's process loads while cases are generated
+        if self.lesson.has_kernels and self.lesson.kernel_reference_path.is_file():
+            kernel_grader.lesson_kernels(self.lesson, self.limits).start()  # in parallel
         results = []
         for exercise in exercises or self.lesson.exercises:
             result = self.grade_exercise(exercise)
@@ -136,6 +141,8 @@ class Grader:
     # -- one exercise ---------------------------------------------------------------------
 
     def grade_exercise(self, exercise: Exercise) -> ExerciseResult:
+        if exercise.kernel is not None:
+            return kernel_grader.grade(self, exercise)
         started = time.monotonic()
         deadline = started + self.limits.seconds
         cases = cases_for(self.lesson, exercise, self.seed)
@@ -263,9 +270,10 @@ class Grader:
             self._templates = {}
             ids = {d.id for d in self.lesson.diagnoses}
             source = self.lesson.reference_path.read_text(encoding="utf-8")
+            kernels = {e.name for e in self.lesson.exercises if e.kernel}
             for mutant in self.lesson.usable_mutants():
-                if mutant.diagnosis not in ids:
-                    continue
+                if mutant.diagnosis not in ids or mutant.exercise in kernels:
+                    continue  # a kernel's mistakes are matched by kernel_grader
                 namespace: dict[str, Any] = {"__name__": f"tutor_mutant_{mutant.name}"}
                 try:
                     exec(compile(source + "\n" + mutant.source, str(mutant.path), "exec"),

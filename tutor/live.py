@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .grader import ExerciseResult, Grader
+from .kernel_grader import sandbox_for
 from .lesson import Exercise, Lesson
 from .sandbox.supervisor import Limits, Sandbox
 
@@ -36,7 +37,7 @@ class LiveGrader:
         """Spawn the waiting process now (a no-op when one is ready)."""
         with self._lock:
             if self._spare is None and not self._closed:
-                self._spare = Sandbox(self.path, self.limits)
+                self._spare = sandbox_for(self.lesson, self.path, self.limits)
                 self._spare.spawn()
 
     def grade(self, exercises: Sequence[Exercise] | None = None) -> list[ExerciseResult]:
@@ -46,7 +47,8 @@ class LiveGrader:
         with self._lock:
             if self._closed:
                 return []
-            sandbox, self._spare = self._spare or Sandbox(self.path, self.limits), None
+            sandbox, self._spare = (self._spare
+                                    or sandbox_for(self.lesson, self.path, self.limits)), None
             run = self._run = _Run(sandbox)
         grader = Grader(self.lesson, self.path, self.limits, sandbox=sandbox)
         results = []

@@ -31,6 +31,7 @@ DEFAULT_PLUGINS = (
     "tutor_lessons.lstm",
     "tutor_lessons.gan",
     "tutor_lessons.attention",
+    "tutor_lessons.kernels",
 )
 
 
