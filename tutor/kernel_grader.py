@@ -491,13 +491,19 @@ def _budget_check(grader: "Grader", exercise: Exercise, case: Case, report: Repo
     from .grader import Check
 
     most_r, most_w = int(report.reads.max(initial=0)), int(report.writes.max(initial=0))
+    two_d = exercise.kernel is not None and len(exercise.kernel.block) > 1
+
+    def who(counts: np.ndarray) -> str:
+        r, c = (int(v) for v in np.unravel_index(int(counts.argmax()), counts.shape))
+        return f"thread ({c}, {r}) of the grid" if two_d else f"thread {c} of block {r}"
+
     over = []
     if reads is not None and most_r > reads:
-        t = np.unravel_index(int(report.reads.argmax()), report.reads.shape)
-        over.append(f"{most_r} global reads by one thread (at {tuple(map(int, t))} of the "
-                    f"threads map) where the budget is {reads}")
+        over.append(f"{who(report.reads)} reads {most_r} elements of global memory; the "
+                    f"budget is {reads}")
     if writes is not None and most_w > writes:
-        over.append(f"{most_w} global writes by one thread where the budget is {writes}")
+        over.append(f"{who(report.writes)} writes {most_w} elements of global memory; the "
+                    f"budget is {writes}")
     measured = (f"at most {most_r} reads and {most_w} writes per thread (budget "
                 f"{reads if reads is not None else '-'} and "
                 f"{writes if writes is not None else '-'})")
@@ -512,7 +518,7 @@ def _budget_check(grader: "Grader", exercise: Exercise, case: Case, report: Repo
         emap = traffic_map(report.reads, reference, reads, launch)
     label = f"{case.label}: global memory"
     if over:
-        return Check(label, "over-budget", "; ".join(over) + f" ({measured})",
+        return Check(label, "over-budget", "; ".join(over),
                      diagnosis="over-budget", diagnosis_message=(
                          "Each thread should read an element of global memory once and keep "
                          "it in a local variable, or share it with the block through shared "
