@@ -215,9 +215,10 @@ class Child:
                     "lists_changed": changed, "seconds": seconds}, encoder.blobs)
 
     def launch(self, fn_name: str, args: list[Any], params: list[str], grid: list[int],
-               block: list[int], max_bytes: int) -> None:
+               block: list[int], max_bytes: int, bench: dict[str, Any] | None = None) -> None:
         """Launch a CUDA kernel of the file under the simulator (see kernels.py): its outputs
-        are written into the shared buffer, and the reply carries what was measured."""
+        are written into the shared buffer, and the reply carries what was measured. With
+        ``bench`` (outputs and repeat), time it on the GPU instead."""
         if _kernels is None:
             self.failure("exception", "this process cannot run CUDA kernels (the simulator "
                          "was not loaded when it started)")
@@ -230,6 +231,14 @@ class Child:
         if obj is None:
             self.failure("missing-function", f"{Path(self.path).name} defines no kernel "
                          f"named {fn_name!r}")
+            return
+        if bench is not None:
+            timed = self.run(lambda: _kernels.bench(obj, fn_name, args, bench["outputs"], grid,
+                                                    block, bench["repeat"]))
+            if timed is not _FAILED:
+                encoder = Encoder(max_bytes)
+                self.reply({"status": "ok", "value": encoder.encode(timed), "aliases": [],
+                            "lists_changed": [], "seconds": timed["seconds"]}, encoder.blobs)
             return
         try:
             fn = _kernels.kernel_function(obj, fn_name)
@@ -486,6 +495,8 @@ def main() -> None:
         global _kernels
         from . import kernels as _kernels
 
+        _kernels.load()
+
     sys.meta_path.insert(0, NoTutorImports())
     file_limit = limits["output_chars"] * 4 + (1 << 20)
     _limit(resource.RLIMIT_CORE, 0)
@@ -518,7 +529,7 @@ def main() -> None:
                 shared = mmap.mmap(shm_fd, size) if size else None
                 args = [Decoder(blobs, shared).decode(d) for d in header["args"]]
                 child.launch(header["fn"], args, header["params"], header["grid"],
-                             header["block"], header["max_bytes"])
+                             header["block"], header["max_bytes"], header.get("bench"))
             elif op == "exit":
                 os._exit(0)
         except BaseException as e:  # learner code broke something the child relies on

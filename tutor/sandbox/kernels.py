@@ -32,11 +32,16 @@ from typing import Any
 
 import numpy as np
 
-# The jail runs Python with -S: install numba-cuda's redirect of numba.cuda by hand.
-with contextlib.suppress(ImportError):
-    import _numba_cuda_redirector  # noqa: F401
 
-from numba import cuda  # noqa: E402  (NUMBA_ENABLE_CUDASIM=1: the simulator)
+def load() -> Any:
+    """numba.cuda (the simulator: the sandbox sets NUMBA_ENABLE_CUDASIM=1), imported on
+    first use; the sandbox calls this as the process starts."""
+    # The jail runs Python with -S: install numba-cuda's redirect of numba.cuda by hand.
+    with contextlib.suppress(ImportError):
+        import _numba_cuda_redirector  # noqa: F401
+    from numba import cuda
+
+    return cuda
 
 # The bit patterns of the NaN that outputs (set by the grader) and shared arrays (set here)
 # start filled with: a NaN with one of these payloads was never written.
@@ -464,7 +469,7 @@ class FakeCuda:
         self.gridDim, self.blockDim = Dim3(*launch.grid), Dim3(*launch.block)
         self.shared, self.local, self.atomic = _Shared(), _Local(), _NoAtomics()
         self.warpsize = 32
-        self._real = cuda
+        self._real = load()
 
     @property
     def threadIdx(self) -> Dim3:
@@ -660,6 +665,7 @@ def launch(obj: Any, name: str, args: list[Any], params: Sequence[str],
     wrapped = [GlobalArray(a, params[i] if i < len(params) else f"arg{i}")
                if isinstance(a, np.ndarray) else a for i, a in enumerate(args)]
     fake = FakeCuda(run)
+    cuda = load()
     globals_ = fn.__globals__
     swapped = {k: (fake if v is cuda else _GPU_MATH if v is math else _MATH_FUNCTIONS[v])
                for k, v in list(globals_.items())
@@ -714,3 +720,36 @@ def _hashable(value: Any) -> bool:
     except TypeError:
         return False
     return True
+
+
+# -- on a GPU -----------------------------------------------------------------------------------
+
+def bench(obj: Any, name: str, args: list[Any], outputs: Sequence[int], grid: Sequence[int],
+          block: Sequence[int], repeat: int) -> dict[str, Any]:
+    """Time the kernel ``obj`` on the GPU (numba.cuda without the simulator): one launch
+    that compiles it, whose outputs are copied back into ``args``, then ``repeat`` timed
+    launches (CUDA events). {"seconds": the best, "first": the first launch, compiling}."""
+    import time
+
+    cuda = load()
+    if not hasattr(obj, "configure") and not hasattr(obj, "py_func"):
+        raise KernelError(f"{name} is not a kernel: decorate it with @cuda.jit")
+    if getattr(obj, "targetoptions", {}).get("device"):
+        raise KernelError(f"{name} is a device function, not a kernel")
+    kernel = obj[tuple(grid), tuple(block)]
+    device = [cuda.to_device(a) if isinstance(a, np.ndarray) else a for a in args]
+    started = time.perf_counter()
+    kernel(*device)
+    cuda.synchronize()
+    first = time.perf_counter() - started
+    for i in outputs:
+        device[i].copy_to_host(args[i])
+    best = math.inf
+    for _ in range(max(1, repeat)):
+        begin, end = cuda.event(), cuda.event()
+        begin.record()
+        kernel(*device)
+        end.record()
+        end.synchronize()
+        best = min(best, cuda.event_elapsed_time(begin, end) / 1e3)
+    return {"seconds": best, "first": first}

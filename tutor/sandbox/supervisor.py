@@ -263,17 +263,22 @@ class Sandbox:
 
     def launch(self, kernel: str, args: list[Any], params: list[str], grid: list[int],
                block: list[int], outputs: list[int], timeout: float,
-               max_bytes: int = DEFAULT_MAX_BYTES) -> Outcome:
+               max_bytes: int = DEFAULT_MAX_BYTES, bench: int = 0) -> Outcome:
         """Launch the CUDA kernel ``kernel`` on ``args`` (the sandbox must have been made
         with ``kernels``): ``outcome.outputs`` holds the arrays at the indices ``outputs``
         as the kernel left them in the shared buffer (read here, never sent back), and
-        ``outcome.value`` what the launcher measured."""
+        ``outcome.value`` what the launcher measured. With ``bench`` (a sandbox whose
+        environment leaves the GPU in view), the kernel runs on the GPU instead and
+        ``outcome.value`` is its best time of ``bench`` launches."""
         deadline = time.monotonic() + timeout
         loaded = self.load(timeout)
         if not loaded.ok:
             return loaded
-        return self._request({"op": "launch", "fn": kernel, "params": params, "grid": grid,
-                              "block": block}, args, deadline, max_bytes, outputs)
+        header: dict[str, Any] = {"op": "launch", "fn": kernel, "params": params, "grid": grid,
+                                  "block": block}
+        if bench:
+            header["bench"] = {"outputs": list(outputs), "repeat": bench}
+        return self._request(header, args, deadline, max_bytes, outputs)
 
     def _request(self, header: dict[str, Any], args: list[Any], deadline: float,
                  max_bytes: int, outputs: Sequence[int] = ()) -> Outcome:
