@@ -157,8 +157,11 @@ class Block:
             self.aborted = True
             for t in self.threads[started:]:
                 t.done = True
-            self.error = MemoryError(f"could not start thread {started + 1} of a block of "
-                                     f"{len(self.threads)}: {e}")
+            self.error = RuntimeError(
+                f"could not start thread {started + 1} of a block of {len(self.threads)} (the "
+                f"simulator runs each CUDA thread in a thread of its own): {e}. Where Linux's "
+                "seccomp filter is missing, the sandbox forbids new processes with a process "
+                "limit, which stops threads too.")
             if not started:
                 return
         self.queue.extend(self.threads[:started])
