@@ -48,7 +48,7 @@ UNWRITTEN_SHARED = 0x7FF8_0000_005E_A5ED
 KERNEL_DIAGNOSES = {"out-of-bounds", "unwritten", "unwritten-shared", "missing-barrier",
                     "divergent-barrier", "over-budget"}
 REPORT_BYTES = 1 << 22  # a launch's measurements: two int64 counts per simulated thread
-MAX_MAP = (8, 16)  # rows and columns of a traffic map's cells
+MAX_MAP = (8, 12)  # rows and columns of a traffic map's cells (two fit in 60 columns)
 
 
 def sandbox_for(lesson: Lesson, path: Path | str, limits: Limits | None = None,
