@@ -4,7 +4,6 @@ where, and nothing a learner's process reports can turn wrong values into a pass
 
 import textwrap
 
-import numpy as np
 import pytest
 
 from tutor.grader import Grader

@@ -157,17 +157,7 @@ class Grader:
                 result.printed = outcome.printed
             if not outcome.ok:
                 label = f"loading {self.path.name}" if outcome.at_load else case.label
-                finding = (exception(outcome.message)
-                           if outcome.kind in ("exception", "import-error") else None)
-                result.checks.append(Check(label, outcome.kind, outcome.message,
-                                           diagnosis=finding.id if finding else None,
-                                           diagnosis_message=finding.message if finding else ""))
-                result.traceback, result.line = outcome.traceback, outcome.line
-                if outcome.kind in STOPPING:
-                    skipped = len(cases) - n - 1
-                    if skipped:
-                        result.checks.append(Check(f"{skipped} more case(s)", "skipped",
-                                                   f"not run after {outcome.kind}"))
+                if failed(result, outcome, label, len(cases) - n - 1, exception):
                     break
                 continue
             checks = list(self._judge(exercise, case, outcome, expected))
@@ -177,13 +167,7 @@ class Grader:
         if failed_case and exercise.gradient:
             result.consistency = self._consistency(exercise, *failed_case, deadline)
         result.seconds = time.monotonic() - started
-        failing = [c for c in result.checks if not c.passed and c.verdict != "skipped"]
-        if failing:
-            result.verdict = failing[0].verdict
-            result.message = _summary(failing, result.checks)
-        else:
-            result.message = f"all {len(result.checks)} checks pass"
-        return result
+        return concluded(result)
 
     def _judge(self, exercise: Exercise, case: Case, outcome: Outcome,
                expected: Any) -> Iterator[Check]:
@@ -469,6 +453,35 @@ def _leaf(name: str, got: Any, exp: Any) -> Iterator[tuple[str, Any, Any, Mismat
             yield from _leaf(f"{name}[{i}]", g, e)
     else:
         yield (name, got, exp, None)
+
+
+def failed(result: ExerciseResult, outcome: Outcome, label: str, cases_left: int,
+           explain: Callable[[str], Finding | None]) -> bool:
+    """Record a call that did not return (its check, diagnosed by ``explain`` when it
+    raised); True when the exercise's other cases would only fail the same way."""
+    finding = explain(outcome.message) if outcome.kind in ("exception", "import-error") \
+        else None
+    result.checks.append(Check(label, outcome.kind, outcome.message,
+                               diagnosis=finding.id if finding else None,
+                               diagnosis_message=finding.message if finding else ""))
+    result.traceback, result.line = outcome.traceback, outcome.line
+    if outcome.kind not in STOPPING:
+        return False
+    if cases_left:
+        result.checks.append(Check(f"{cases_left} more case(s)", "skipped",
+                                   f"not run after {outcome.kind}"))
+    return True
+
+
+def concluded(result: ExerciseResult) -> ExerciseResult:
+    """The exercise's verdict: its first failing check's, or pass."""
+    failing = [c for c in result.checks if not c.passed and c.verdict != "skipped"]
+    if failing:
+        result.verdict = failing[0].verdict
+        result.message = _summary(failing, result.checks)
+    else:
+        result.message = f"all {len(result.checks)} checks pass"
+    return result
 
 
 def _summary(failing: list[Check], checks: list[Check]) -> str:

@@ -316,7 +316,7 @@ def traffic_map(reads: np.ndarray, reference: np.ndarray | None, budget: int | N
 
 def grade(grader: "Grader", exercise: Exercise) -> "ExerciseResult":
     """Every case of a kernel exercise: values, then the budget, then races."""
-    from .grader import STOPPING, Check, ExerciseResult, cases_for
+    from .grader import Check, ExerciseResult, cases_for, concluded, failed
 
     assert exercise.kernel is not None
     lesson, kernel = grader.lesson, exercise.kernel
@@ -342,18 +342,7 @@ def grade(grader: "Grader", exercise: Exercise) -> "ExerciseResult":
         launch = f"grid {_dim(grid)}, block {_dim(block)}"
         if not outcome.ok:
             label = f"loading {grader.path.name}" if outcome.at_load else case.label
-            finding = (_exception_finding(outcome.message)
-                       if outcome.kind in ("exception", "import-error") else None)
-            result.checks.append(Check(label, outcome.kind, outcome.message,
-                                       diagnosis=finding.id if finding else None,
-                                       diagnosis_message=finding.message if finding else ""))
-            if not result.traceback:
-                result.traceback, result.line = outcome.traceback, outcome.line
-            if outcome.kind in STOPPING:
-                skipped = len(cases) - n - 1
-                if skipped:
-                    result.checks.append(Check(f"{skipped} more case(s)", "skipped",
-                                               f"not run after {outcome.kind}"))
+            if failed(result, outcome, label, len(cases) - n - 1, _exception_finding):
                 break
             continue
         checks: list[Check] = []
@@ -385,15 +374,7 @@ def grade(grader: "Grader", exercise: Exercise) -> "ExerciseResult":
                 checks.append(race)
         result.checks.extend(checks)
     result.seconds = time.monotonic() - started
-    failing = [c for c in result.checks if not c.passed and c.verdict != "skipped"]
-    if failing:
-        from .grader import _summary
-
-        result.verdict = failing[0].verdict
-        result.message = _summary(failing, result.checks)
-    else:
-        result.message = f"all {len(result.checks)} checks pass"
-    return result
+    return concluded(result)
 
 
 def _exception_finding(message: str) -> Finding | None:

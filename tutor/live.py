@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .grader import ExerciseResult, Grader
-from .kernel_grader import sandbox_for
+from .kernel_grader import lesson_kernels, sandbox_for
 from .lesson import Exercise, Lesson
 from .sandbox.supervisor import Limits, Sandbox
 
@@ -39,6 +39,8 @@ class LiveGrader:
             if self._spare is None and not self._closed:
                 self._spare = sandbox_for(self.lesson, self.path, self.limits)
                 self._spare.spawn()
+                if self.lesson.has_kernels and self.lesson.kernel_reference_path.is_file():
+                    lesson_kernels(self.lesson, self.limits).start()  # its own kernels too
 
     def grade(self, exercises: Sequence[Exercise] | None = None) -> list[ExerciseResult]:
         """Grade the file as it is on disk now. A grade still running is cancelled first:
