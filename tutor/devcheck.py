@@ -22,8 +22,8 @@ from .cases import Case
 from .diagnose import GENERIC
 from .gradcheck import check_gradient
 from .grader import Grader
+from .kernel_grader import KERNEL_DIAGNOSES, sandbox_for
 from .lesson import Exercise, Lesson
-from .sandbox.supervisor import Sandbox
 from .schema import LessonError
 
 ALLOWED_FILES = {"__init__.py", "lesson.toml", "quiz.toml", "quiz.py", "stub.py",
@@ -31,7 +31,8 @@ ALLOWED_FILES = {"__init__.py", "lesson.toml", "quiz.toml", "quiz.py", "stub.py"
                  "README.md"}
 ALLOWED_DIRS = {"pages": ".md", "mutants": ".py", "data": ""}
 VERDICT_DIAGNOSES = {"mutated-input", "returned-input", "wrong-shape", "wrong-dtype",
-                     "wrong-type", "array-subclass", "wrong-return", "non-finite", "exception"}
+                     "wrong-type", "array-subclass", "wrong-return", "non-finite", "exception",
+                     "over-budget", "race"}
 MIN_QUESTIONS, MIN_NUMERIC, MIN_MISCONCEPTIONS, MIN_HINTS, MIN_MUTANTS = 10, 3, 2, 3, 3
 MIN_WORDS = 1500
 QUIZ_SAMPLES = 1000  # seeds each numeric question is posed with
@@ -134,7 +135,7 @@ def _stub(lesson: Lesson) -> list[Item]:
                               f"stub signature ({', '.join(params)}) differs from {ex.signature}"))
         if not ast.get_docstring(node):
             items.append(Item(f"stub {ex.name}", False, "no docstring"))
-    with Sandbox(lesson.stub_path) as sandbox:
+    with sandbox_for(lesson, lesson.stub_path) as sandbox:
         results = Grader(lesson, lesson.stub_path, sandbox=sandbox).grade()
     passing = [r.exercise for r in results if r.passed]
     items.append(Item("stub fails as shipped", not passing,
@@ -144,8 +145,13 @@ def _stub(lesson: Lesson) -> list[Item]:
 
 
 def _reference(lesson: Lesson) -> list[Item]:
-    with Sandbox(lesson.reference_path) as sandbox:
-        results = Grader(lesson, lesson.reference_path, sandbox=sandbox).grade()
+    """The reference passes: reference.py, and for kernel exercises the reference kernels
+    (cuda_ops.py), graded like a learner's file."""
+    results = []
+    for path in dict.fromkeys(lesson.solution_path(e) for e in lesson.exercises):
+        exercises = [e for e in lesson.exercises if lesson.solution_path(e) == path]
+        with sandbox_for(lesson, path) as sandbox:
+            results += Grader(lesson, path, sandbox=sandbox).grade(exercises)
     failing = [f"{r.exercise} ({r.verdict}: {r.message})" for r in results if not r.passed]
     return [Item("reference passes", not failing,
                  "; ".join(failing) if failing else f"all {len(results)} exercises pass")]
@@ -228,11 +234,10 @@ def _gradients(lesson: Lesson) -> list[Item]:
 def _mutants(lesson: Lesson) -> list[Item]:
     mutants = lesson.mutants()
     names = {e.name for e in lesson.exercises}
-    known = GENERIC | VERDICT_DIAGNOSES | {d.id for d in lesson.diagnoses}
+    known = GENERIC | VERDICT_DIAGNOSES | KERNEL_DIAGNOSES | {d.id for d in lesson.diagnoses}
     items = []
-    source = lesson.reference_path.read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory(prefix="tutor-mutants-") as tmp, \
-            Sandbox(lesson.reference_path) as sandbox:
+            sandbox_for(lesson, lesson.reference_path) as sandbox:
         for mutant in mutants:
             label = f"mutant {mutant.name}"
             if mutant.exercise not in names:
@@ -243,6 +248,8 @@ def _mutants(lesson: Lesson) -> list[Item]:
                 items.append(Item(label, False, f"DIAGNOSIS = {mutant.diagnosis!r} is neither a "
                                   "[[diagnoses]] id of the lesson nor a generic diagnosis"))
                 continue
+            base = lesson.solution_path(lesson.exercise(mutant.exercise))
+            source = base.read_text(encoding="utf-8")
             path = Path(tmp) / f"{mutant.name}.py"
             path.write_text(source + "\n\n# --- mutant ---\n" + mutant.source, encoding="utf-8")
             sandbox.switch(path)
@@ -337,6 +344,7 @@ def _layers(lesson: Lesson) -> list[Item]:
     run. (Importing these modules is slow, so only the authoring check does it.)"""
     import copy
 
+    from . import kernel_grader
     from .grader import cases_for, expected_for
     from .race import max_rel_error
 
@@ -355,8 +363,13 @@ def _layers(lesson: Lesson) -> list[Item]:
             for name in names:
                 ex = lesson.exercise(name)
                 case = cases_for(lesson, ex)[0]
-                err = max_rel_error(getattr(mod, name)(*copy.deepcopy(case.args)),
-                                    expected_for(lesson, ex, case))
+                if ex.kernel is not None:  # a kernel, or a function writing its outputs
+                    err = max_rel_error(kernel_grader.run_plain(getattr(mod, name), ex, case,
+                                                                module == "cuda_ops"),
+                                        kernel_grader.expected(lesson, ex, case))
+                else:
+                    err = max_rel_error(getattr(mod, name)(*copy.deepcopy(case.args)),
+                                        expected_for(lesson, ex, case))
                 if not err <= ex.tolerance:
                     off.append(f"{name} (relative error {err:.1e})")
         except Exception as e:
@@ -390,7 +403,7 @@ def _layers(lesson: Lesson) -> list[Item]:
 def minimums(lesson: Lesson) -> list[Item]:
     """The counted minimums (quick: nothing is graded), each failure saying what it takes.
     The prose length is a warning, not a failure."""
-    known = GENERIC | VERDICT_DIAGNOSES | {d.id for d in lesson.diagnoses}
+    known = GENERIC | VERDICT_DIAGNOSES | KERNEL_DIAGNOSES | {d.id for d in lesson.diagnoses}
     mutants = [m for m in lesson.usable_mutants() if m.diagnosis in known]
     counts = {
         "hints": {e.name: len(e.hints) for e in lesson.exercises},

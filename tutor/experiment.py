@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .lesson import Lesson
+from .kernel_grader import sandbox_for
+from .lesson import Exercise, Lesson
 from .sandbox.supervisor import Limits, Sandbox
 from .sandbox.wire import Foreign, Subclassed
 from .store import Store
@@ -21,14 +22,21 @@ class LearnerError(RuntimeError):
 
 
 class LearnerOps:
-    """The learner's functions as attributes, each call made in their sandbox."""
+    """The learner's functions as attributes, each call made in their sandbox. A kernel
+    exercise is launched as the grader launches it: it writes its outputs into the arrays
+    passed, and the call returns what was measured ({"reads": ..., "writes": ...}, the
+    global reads and writes per thread)."""
 
-    def __init__(self, sandbox: Sandbox, timeout: float = 10.0):
-        self._sandbox, self._timeout = sandbox, timeout
+    def __init__(self, sandbox: Sandbox, timeout: float = 10.0, lesson: Lesson | None = None):
+        self._sandbox, self._timeout, self._lesson = sandbox, timeout, lesson
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
+        exercise = next((e for e in self._lesson.exercises if e.name == name and e.kernel),
+                        None) if self._lesson else None
+        if exercise is not None:
+            return lambda *args: self._launch(exercise, list(args))
 
         def call(*args: Any) -> Any:
             outcome = self._sandbox.call(name, list(args), self._timeout)
@@ -37,6 +45,23 @@ class LearnerOps:
             return _plain(outcome.value, name)
 
         return call
+
+
+    def _launch(self, exercise: Exercise, args: list[Any]) -> dict[str, Any]:
+        from .kernel_grader import REPORT_BYTES, Report
+
+        assert exercise.kernel is not None
+        outputs = [exercise.params.index(n) for n in exercise.returns]
+        grid, block = exercise.kernel.launch(exercise.params, args)
+        outcome = self._sandbox.launch(exercise.name, args, list(exercise.params), grid, block,
+                                       outputs, self._timeout, REPORT_BYTES)
+        report = Report.parse(outcome.value, grid, block) if outcome.ok else None
+        if report is None:
+            why = outcome.kind or "a malformed report"
+            raise LearnerError(f"your {exercise.name} failed ({why}): {outcome.message}")
+        for i in outputs:
+            args[i][...] = outcome.outputs[i]
+        return {"reads": report.reads, "writes": report.writes}
 
 
 def _plain(value: Any, name: str) -> Any:
@@ -76,8 +101,9 @@ def setup(lesson: Lesson, solution: Path | None, store: Store | None,
     if missing:
         return Setup(lesson.reference, "the reference",
                      f"yours take over once these pass: {', '.join(missing)}")
-    sandbox = Sandbox(solution, limits or Limits(), hide=[lesson.folder])
-    return Setup(LearnerOps(sandbox), "your functions", f"from {solution.name}", sandbox)
+    sandbox = sandbox_for(lesson, solution, limits or Limits(), hide=(lesson.folder,))
+    return Setup(LearnerOps(sandbox, lesson=lesson), "your functions", f"from {solution.name}",
+                 sandbox)
 
 
 def frames(lesson: Lesson, ops: Any, params: dict[str, Any]) -> Iterator[Any]:

@@ -16,10 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from . import kernel_grader
 from .cases import Case
 from .compare import Mismatch, compare, describe, rel_error, scale_of
 from .diagnose import Finding, diagnose, error_map, exception, in_place, non_finite
 from .gradcheck import check_gradient
+from .kernel_grader import sandbox_for
 from .lesson import Exercise, Lesson
 from .sandbox.supervisor import Limits, Outcome, Sandbox
 from .schema import LessonError
@@ -30,7 +32,7 @@ VERDICTS = (
     "wrong-return", "non-finite", "mutated-input", "returned-input", "not-implemented",
     "missing-function", "wrong-signature", "syntax-error", "import-error", "exception",
     "timeout", "exit", "crash", "killed", "memory-limit", "output-limit", "input",
-    "keyboard-interrupt", "protocol-error", "sandbox-error", "skipped",
+    "keyboard-interrupt", "protocol-error", "sandbox-error", "skipped", "over-budget", "race",
 )
 
 # Errors after which the other cases of the exercise would only fail the same way.
@@ -116,7 +118,8 @@ class Grader:
                  seed: int = 0, sandbox: Sandbox | None = None):
         self.lesson, self.path, self.seed = lesson, Path(path), seed
         self.limits = limits or Limits()
-        self.sandbox = sandbox or Sandbox(self.path, self.limits, hide=[lesson.folder])
+        self.sandbox = sandbox or sandbox_for(lesson, self.path, self.limits,
+                                              hide=(lesson.folder,))
         # the lesson's known mistakes as functions, compiled once (a batch shares them)
         self.templates: dict[str, list[tuple[str, Callable[..., Any]]]] | None = None
 
@@ -126,6 +129,8 @@ class Grader:
     def grade(self, exercises: Sequence[Exercise] | None = None,
               on_result: Callable[[ExerciseResult], None] | None = None) -> list[ExerciseResult]:
         self.sandbox.start()  # the learner's process loads while cases are generated
+        if self.lesson.has_kernels and self.lesson.kernel_reference_path.is_file():
+            kernel_grader.lesson_kernels(self.lesson, self.limits).start()  # in parallel
         results = []
         for exercise in exercises or self.lesson.exercises:
             result = self.grade_exercise(exercise)
@@ -137,6 +142,8 @@ class Grader:
     # -- one exercise ---------------------------------------------------------------------
 
     def grade_exercise(self, exercise: Exercise) -> ExerciseResult:
+        if exercise.kernel is not None:
+            return kernel_grader.grade(self, exercise)
         started = time.monotonic()
         deadline = started + self.limits.seconds
         cases = cases_for(self.lesson, exercise, self.seed)
@@ -151,17 +158,7 @@ class Grader:
                 result.printed = outcome.printed
             if not outcome.ok:
                 label = f"loading {self.path.name}" if outcome.at_load else case.label
-                finding = (exception(outcome.message)
-                           if outcome.kind in ("exception", "import-error") else None)
-                result.checks.append(Check(label, outcome.kind, outcome.message,
-                                           diagnosis=finding.id if finding else None,
-                                           diagnosis_message=finding.message if finding else ""))
-                result.traceback, result.line = outcome.traceback, outcome.line
-                if outcome.kind in STOPPING:
-                    skipped = len(cases) - n - 1
-                    if skipped:
-                        result.checks.append(Check(f"{skipped} more case(s)", "skipped",
-                                                   f"not run after {outcome.kind}"))
+                if failed(result, outcome, label, len(cases) - n - 1, exception):
                     break
                 continue
             checks = list(self._judge(exercise, case, outcome, expected))
@@ -171,13 +168,7 @@ class Grader:
         if failed_case and exercise.gradient:
             result.consistency = self._consistency(exercise, *failed_case, deadline)
         result.seconds = time.monotonic() - started
-        failing = [c for c in result.checks if not c.passed and c.verdict != "skipped"]
-        if failing:
-            result.verdict = failing[0].verdict
-            result.message = _summary(failing, result.checks)
-        else:
-            result.message = f"all {len(result.checks)} checks pass"
-        return result
+        return concluded(result)
 
     def _judge(self, exercise: Exercise, case: Case, outcome: Outcome,
                expected: Any) -> Iterator[Check]:
@@ -264,9 +255,10 @@ class Grader:
             self.templates = {}
             ids = {d.id for d in self.lesson.diagnoses}
             source = self.lesson.reference_path.read_text(encoding="utf-8")
+            kernels = {e.name for e in self.lesson.exercises if e.kernel}
             for mutant in self.lesson.usable_mutants():
-                if mutant.diagnosis not in ids:
-                    continue
+                if mutant.diagnosis not in ids or mutant.exercise in kernels:
+                    continue  # a kernel's mistakes are matched by kernel_grader
                 namespace: dict[str, Any] = {"__name__": f"tutor_mutant_{mutant.name}"}
                 try:
                     exec(compile(source + "\n" + mutant.source, str(mutant.path), "exec"),
@@ -462,6 +454,35 @@ def _leaf(name: str, got: Any, exp: Any) -> Iterator[tuple[str, Any, Any, Mismat
             yield from _leaf(f"{name}[{i}]", g, e)
     else:
         yield (name, got, exp, None)
+
+
+def failed(result: ExerciseResult, outcome: Outcome, label: str, cases_left: int,
+           explain: Callable[[str], Finding | None]) -> bool:
+    """Record a call that did not return (its check, diagnosed by ``explain`` when it
+    raised); True when the exercise's other cases would only fail the same way."""
+    finding = explain(outcome.message) if outcome.kind in ("exception", "import-error") \
+        else None
+    result.checks.append(Check(label, outcome.kind, outcome.message,
+                               diagnosis=finding.id if finding else None,
+                               diagnosis_message=finding.message if finding else ""))
+    result.traceback, result.line = outcome.traceback, outcome.line
+    if outcome.kind not in STOPPING:
+        return False
+    if cases_left:
+        result.checks.append(Check(f"{cases_left} more case(s)", "skipped",
+                                   f"not run after {outcome.kind}"))
+    return True
+
+
+def concluded(result: ExerciseResult) -> ExerciseResult:
+    """The exercise's verdict: its first failing check's, or pass."""
+    failing = [c for c in result.checks if not c.passed and c.verdict != "skipped"]
+    if failing:
+        result.verdict = failing[0].verdict
+        result.message = _summary(failing, result.checks)
+    else:
+        result.message = f"all {len(result.checks)} checks pass"
+    return result
 
 
 def _summary(failing: list[Check], checks: list[Check]) -> str:

@@ -2,13 +2,16 @@
 
 import ast
 import importlib
+import math
 import sys
 import types
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from . import sizes
 from .schema import CatalogError, Fields, LessonError, MissingFile, TomlFile
 
 DEFAULT_TOLERANCE = 1e-6
@@ -31,6 +34,34 @@ class Gradient:
 
 
 @dataclass(frozen=True)
+class Kernel:
+    """A CUDA kernel exercise: how the grader launches it and what it may read and write.
+
+    ``grid`` holds one size expression (tutor.sizes) per grid dimension, x first; ``block``
+    the threads per block, x first. ``reads`` and ``writes`` are the budget: global-memory
+    element reads and writes per thread, the most any thread may make (None: no budget).
+    """
+
+    grid: tuple[str, ...]
+    block: tuple[int, ...]
+    reads: str | None = None
+    writes: str | None = None
+
+    def launch(self, params: Sequence[str], args: Sequence[Any]) -> tuple[list[int],
+                                                                         list[int]]:
+        """(grid, block) for these arguments."""
+        values = dict(zip(params, args, strict=False))
+        return [max(1, sizes.evaluate(g, values)) for g in self.grid], list(self.block)
+
+    def budget(self, params: Sequence[str], args: Sequence[Any]) -> tuple[int | None,
+                                                                         int | None]:
+        """(reads, writes) per thread allowed for these arguments; None where unbounded."""
+        values = dict(zip(params, args, strict=False))
+        return tuple(None if e is None else sizes.evaluate(e, values)  # type: ignore[return-value]
+                     for e in (self.reads, self.writes))
+
+
+@dataclass(frozen=True)
 class Exercise:
     lesson: str
     name: str
@@ -44,6 +75,8 @@ class Exercise:
     # returned name -> input name: that value is an update of that input, and is compared
     # on the difference (w_new - w) so the size of w cannot hide a wrong step
     update: dict[str, str] = field(default_factory=dict)
+    # a CUDA kernel: launched by the grader, compared on the arguments it writes (returns)
+    kernel: Kernel | None = None
 
     @property
     def id(self) -> str:
@@ -141,6 +174,20 @@ class Lesson:
     @property
     def reference_path(self) -> Path:
         return self.folder / "reference.py"
+
+    @property
+    def kernel_reference_path(self) -> Path:
+        """The reference kernels of the kernel exercises (graded like a learner's file)."""
+        return self.folder / "cuda_ops.py"
+
+    @property
+    def has_kernels(self) -> bool:
+        return any(e.kernel for e in self.exercises)
+
+    def solution_path(self, exercise: "Exercise") -> Path:
+        """The file of the lesson that solves ``exercise``: the reference kernels for a
+        kernel exercise, the NumPy reference for the others."""
+        return self.kernel_reference_path if exercise.kernel else self.reference_path
 
     def module(self, name: str) -> types.ModuleType:
         """Import ``name``.py from the lesson folder (as part of a package, so that the
@@ -244,7 +291,8 @@ class Mutant:
 
 def _exercise(toml: TomlFile, lesson_id: str, table: dict[str, Any], i: int) -> Exercise:
     f = Fields(toml, table, f"exercise {i + 1}: ", ("exercises", i))
-    f.unknown({"name", "signature", "returns", "hints", "tolerance", "gradient", "update"})
+    f.unknown({"name", "signature", "returns", "hints", "tolerance", "gradient", "update",
+               "kernel"})
     name = f.get("name", str)
     f.where = f"exercise {name!r}: "
     signature = f.get("signature", str)
@@ -276,8 +324,40 @@ def _exercise(toml: TomlFile, lesson_id: str, table: dict[str, Any], i: int) -> 
             if param not in params:
                 raise u.error(out, f"'{out}' is an update of {param!r}, which is not an input")
             update[out] = param
+    kernel = None
+    if "kernel" in table:
+        kernel = _kernel(toml, f.get("kernel", dict), name, i, params, returns)
+        if gradient or update:
+            raise f.error("kernel", "a kernel exercise has no 'gradient' or 'update' table")
     return Exercise(lesson_id, name, signature, params, required, tuple(returns),
-                    tuple(hints), tolerance, gradient, update)
+                    tuple(hints), tolerance, gradient, update, kernel)
+
+
+def _kernel(toml: TomlFile, table: dict[str, Any], name: str, i: int,
+            params: tuple[str, ...], returns: list[str]) -> Kernel:
+    k = Fields(toml, table, f"exercise {name!r} kernel: ", ("exercises", i))
+    k.unknown({"grid", "block", "reads", "writes"})
+    for out in returns:
+        if out not in params:
+            raise k.error("block", f"'{out}' is returned, but a kernel returns nothing: "
+                          "'returns' names the parameters it writes")
+    grid = k.strings("grid")
+    block = k.get("block", list)
+    if not 1 <= len(grid) <= 3 or len(block) != len(grid):
+        raise k.error("grid", "'grid' and 'block' give 1 to 3 dimensions each, x first, as "
+                      "many of one as of the other")
+    if not all(type(b) is int and b >= 1 for b in block) or math.prod(block) > 1024:
+        raise k.error("block", "'block' is whole numbers of threads, at most 1024 in all")
+    for key, values in (("grid", grid), ("reads", [k.get("reads", str, None)]),
+                        ("writes", [k.get("writes", str, None)])):
+        for text in values:
+            if text is not None:
+                try:
+                    sizes.parse(text, params)
+                except sizes.SizeError as e:
+                    raise k.error(key, str(e)) from None
+    return Kernel(tuple(grid), tuple(block), k.get("reads", str, None),
+                  k.get("writes", str, None))
 
 
 def _parse_signature(signature: str, name: str, f: Fields) -> tuple[tuple[str, ...], int]:

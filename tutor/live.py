@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .grader import ExerciseResult, Grader
+from .kernel_grader import lesson_kernels, sandbox_for
 from .lesson import Exercise, Lesson
 from .sandbox.supervisor import Limits, Sandbox
 
@@ -36,8 +37,11 @@ class LiveGrader:
         """Spawn the waiting process now (a no-op when one is ready)."""
         with self._lock:
             if self._spare is None and not self._closed:
-                self._spare = Sandbox(self.path, self.limits)
+                self._spare = sandbox_for(self.lesson, self.path, self.limits,
+                                          hide=(self.lesson.folder,))
                 self._spare.spawn()
+                if self.lesson.has_kernels and self.lesson.kernel_reference_path.is_file():
+                    lesson_kernels(self.lesson, self.limits).start()  # its own kernels too
 
     def grade(self, exercises: Sequence[Exercise] | None = None) -> list[ExerciseResult]:
         """Grade the file as it is on disk now. A grade still running is cancelled first:
@@ -46,7 +50,8 @@ class LiveGrader:
         with self._lock:
             if self._closed:
                 return []
-            sandbox, self._spare = self._spare or Sandbox(self.path, self.limits), None
+            sandbox, self._spare = (self._spare
+                                    or sandbox_for(self.lesson, self.path, self.limits)), None
             run = self._run = _Run(sandbox)
         grader = Grader(self.lesson, self.path, self.limits, sandbox=sandbox)
         results = []

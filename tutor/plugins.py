@@ -32,6 +32,7 @@ DEFAULT_PLUGINS = (
     "tutor_lessons.lstm",
     "tutor_lessons.gan",
     "tutor_lessons.attention",
+    "tutor_lessons.kernels",
     # The built-in exporters of `tutor grade`, registered the same way.
     "tutor.classroom.exporters.gradescope",
     "tutor.classroom.exporters.junit",

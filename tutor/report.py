@@ -91,7 +91,10 @@ def _cell_style(err: float, tol: float) -> str:
 
 
 def heatmap(emap: dict[str, Any]) -> Text:
-    """Where the error is: one cell per block of elements, green (right) to red (wrong)."""
+    """Where the error is: one cell per block of elements, green (right) to red (wrong).
+    A kernel's traffic map (``kind`` "traffic") is drawn by :func:`traffic`."""
+    if emap.get("kind") == "traffic":
+        return traffic(emap)
     text = Text(f"    where it is wrong ({emap['wrong']} of {emap['total']} elements of shape "
                 f"{tuple(emap['shape'])}", style="dim")
     if emap["rows_per_cell"] > 1 or emap["cols_per_cell"] > 1:
@@ -110,4 +113,36 @@ def heatmap(emap: dict[str, Any]) -> Text:
     text.append(" close  ", style="dim")
     text.append("██", style="red")
     text.append(" wrong", style="dim")
+    return text
+
+
+_SHADES = " ░▒▓█"
+
+
+def traffic(tmap: dict[str, Any]) -> Text:
+    """A kernel's global reads per thread: one cell per group of threads (its busiest),
+    the learner's beside the reference kernel's; over the budget in red."""
+    budget, ref = tmap.get("budget"), tmap.get("reference")
+    top = max([tmap["most"], tmap.get("reference_most") or 0, 1])
+    rows, cols = tmap["shape"]
+    text = Text(f"    global reads per thread ({tmap['launch']}; {rows} x {cols} threads",
+                style="dim")
+    if tmap["rows_per_cell"] > 1 or tmap["cols_per_cell"] > 1:
+        text.append(f", a cell = {tmap['rows_per_cell']}×{tmap['cols_per_cell']}", style="dim")
+    text.append(f"; most {tmap['most']}" + (f", budget {budget}" if budget is not None else "")
+                + "):\n", style="dim")
+    width = 2 * len(tmap["grid"][0]) if tmap["grid"] else 0
+    text.append("      " + "yours".ljust(width + 3) + ("reference" if ref else "") + "\n",
+                style="dim")
+    for r, row in enumerate(tmap["grid"]):
+        text.append("      ")
+        for n in row:
+            over = budget is not None and n > budget
+            text.append(_SHADES[min(4, -(-4 * n // top))] * 2, style="red" if over else "cyan")
+        if ref:
+            text.append("   ")
+            for n in ref[r] if r < len(ref) else []:
+                text.append(_SHADES[min(4, -(-4 * n // top))] * 2, style="green")
+        text.append("\n")
+    text.append(f"      darker: more reads (full: {top}); red: over the budget", style="dim")
     return text

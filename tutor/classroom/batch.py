@@ -334,13 +334,13 @@ class _Grading:
             conn.send(("result", job.key, result, jail.notices()))
 
     def prepare(self, job: Job) -> None:
-        from ..sandbox.supervisor import Sandbox
+        from ..kernel_grader import sandbox_for
 
         folder = self.scratch / job.key
         folder.mkdir()
         path = folder / job.filename
         path.write_bytes(job.source)
-        sandbox = Sandbox(path, self.limits, hide=[self.lesson.folder])
+        sandbox = sandbox_for(self.lesson, path, self.limits, hide=(self.lesson.folder,))
         sandbox.spawn()
         self.prepared[job.key] = sandbox
 

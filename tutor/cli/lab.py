@@ -1,5 +1,7 @@
 """Commands that run code: the lesson's experiment and the race of its kernels."""
 
+from typing import Any
+
 import click
 
 from ..schema import LessonError
@@ -107,6 +109,9 @@ def race(ctx: click.Context, target: str, size: int | None, repeat: int,
     lesson, exercise = find_exercise(ctx, target)
     if exercise is None:
         fail("give a function, e.g. `tutor race backprop.affine_forward`")
+    if exercise.kernel is not None:
+        _race_kernel(lesson, exercise, size, repeat)
+        return
     make = getattr(lesson.module("cases"), "race_inputs", None)
     if make is None:
         fail(f"lesson {lesson.id!r} has no race_inputs in its cases.py")
@@ -139,3 +144,48 @@ def race(ctx: click.Context, target: str, size: int | None, repeat: int,
         table.add_row(name, f"{t.seconds * 1e3:.3f} ms", f"{base / t.seconds:.2f}x",
                       f"{t.compile_seconds:.2f} s", f"{t.max_rel_error:.1e}")
     out.print(table)
+
+
+def _race_kernel(lesson: Any, exercise: Any, size: int | None, repeat: int) -> None:
+    """A kernel exercise: your kernel from the workspace against the reference kernel and
+    PyTorch, on the GPU only."""
+    from rich.table import Table
+
+    from .. import kernel_race
+
+    ws = workspace()
+    solution = ws.solution_path(lesson) if ws else None
+    if solution is None or not solution.is_file():
+        fail(f"no {lesson.id}.py here: run it in your workspace (tutor init makes one)")
+    out = console()
+    try:
+        with out.status("compiling and timing on the GPU…"):
+            entries, peak, args = kernel_race.race(lesson, exercise, solution, size, repeat)
+    except kernel_race.NoGpu:
+        fail(f"`tutor race {exercise.id}` times kernels on a GPU, and this machine has none "
+             "(no CUDA driver or device). The CUDA simulator is never timed: it runs one "
+             f"Python thread per CUDA thread. `tutor check {lesson.id}` grades your kernels "
+             "without a GPU.", code=1)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as e:
+        fail(f"the race failed: {type(e).__name__}: {e}", code=1)
+    flops, nbytes = kernel_race.work(exercise, args)
+    shapes = " x ".join(str(a.shape) for a in args if hasattr(a, "shape"))
+    table = Table(title=f"{exercise.id} on {peak.name}: {shapes}")
+    for col in ("kernel", "time", "GFLOP/s", "GB/s", "of peak", "max rel error"):
+        table.add_column(col, justify="left" if col == "kernel" else "right")
+    for entry in entries:
+        seconds = entry.seconds
+        gflops = flops / seconds / 1e9 if flops else None
+        gbs = nbytes / seconds / 1e9
+        share = (flops / seconds / peak.flops if flops and peak.flops else
+                 nbytes / seconds / peak.bytes if not flops and peak.bytes else None)
+        table.add_row(entry.who, f"{seconds * 1e3:.3f} ms",
+                      f"{gflops:,.0f}" if gflops is not None else "-", f"{gbs:,.0f}",
+                      f"{share:.0%}" if share is not None else "?",
+                      f"{entry.max_rel_error:.1e}")
+    out.print(table)
+    what = "float64 arithmetic" if flops else "memory bandwidth"
+    out.print(f"[dim]Best of {repeat} launches after a first that compiles; the share of "
+              f"peak is of the device's {what}; GB/s counts each array read or written once.[/]")

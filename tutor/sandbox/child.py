@@ -214,6 +214,54 @@ class Child:
         self.reply({"status": "ok", "value": value, "aliases": aliases,
                     "lists_changed": changed, "seconds": seconds}, encoder.blobs)
 
+    def launch(self, fn_name: str, args: list[Any], params: list[str], grid: list[int],
+               block: list[int], max_bytes: int, bench: dict[str, Any] | None = None) -> None:
+        """Launch a CUDA kernel of the file under the simulator (see kernels.py): its outputs
+        are written into the shared buffer, and the reply carries what was measured. With
+        ``bench`` (outputs and repeat), time it on the GPU instead."""
+        if _kernels is None:
+            self.failure("exception", "this process cannot run CUDA kernels (the simulator "
+                         "was not loaded when it started)")
+            return
+        try:
+            obj = getattr(self.module, fn_name, None)
+        except BaseException as e:  # a module-level __getattr__ may raise anything
+            self.failure("exception", f"looking up {fn_name} raised {type(e).__name__}", e)
+            return
+        if obj is None:
+            self.failure("missing-function", f"{Path(self.path).name} defines no kernel "
+                         f"named {fn_name!r}")
+            return
+        if bench is not None:
+            timed = self.run(lambda: _kernels.bench(obj, fn_name, args, bench["outputs"], grid,
+                                                    block, bench["repeat"]))
+            if timed is not _FAILED:
+                encoder = Encoder(max_bytes)
+                self.reply({"status": "ok", "value": encoder.encode(timed), "aliases": [],
+                            "lists_changed": [], "seconds": timed["seconds"]}, encoder.blobs)
+            return
+        try:
+            fn = _kernels.kernel_function(obj, fn_name)
+            inspect.signature(fn).bind(*args)
+        except _kernels.KernelError as e:
+            self.failure("wrong-type", safe_str(e))
+            return
+        except TypeError:
+            self.failure("wrong-signature", f"{fn_name}{_signature(fn)} cannot be called with "
+                         f"{len(args)} argument(s)")
+            return
+        except ValueError:
+            pass
+        started = time.perf_counter()
+        report = self.run(lambda: _kernels.launch(obj, fn_name, args, params, grid, block))
+        self.leave_if_forked()
+        if report is _FAILED:
+            return
+        encoder = Encoder(max_bytes)
+        value = encoder.encode(report)
+        self.reply({"status": "ok", "value": value, "aliases": [], "lists_changed": [],
+                    "seconds": time.perf_counter() - started}, encoder.blobs)
+
     def run(self, thunk: Any, at_import: bool = False) -> Any:
         """Run learner code, turning every way it can go wrong into a named failure."""
         where = " while the file was being imported" if at_import else ""
@@ -260,6 +308,7 @@ class Child:
 
 
 _FAILED = object()
+_kernels: Any = None  # the kernel launcher, when the sandbox asked for it at start
 
 
 def _short(value: Any) -> str:
@@ -442,6 +491,12 @@ def main() -> None:
     sys.stdin = NoInput()
     builtins.input = no_input
 
+    if limits.get("kernels"):  # the CUDA simulator, loaded before the file and the limits
+        global _kernels
+        from . import kernels as _kernels
+
+        _kernels.load()
+
     sys.meta_path.insert(0, NoTutorImports())
     file_limit = limits["output_chars"] * 4 + (1 << 20)
     _limit(resource.RLIMIT_CORE, 0)
@@ -469,6 +524,12 @@ def main() -> None:
                 shared = mmap.mmap(shm_fd, size) if size else None
                 args = [Decoder(blobs, shared).decode(d) for d in header["args"]]
                 child.call(header["fn"], args, header["max_bytes"])
+            elif op == "launch":
+                size = header["shared"]
+                shared = mmap.mmap(shm_fd, size) if size else None
+                args = [Decoder(blobs, shared).decode(d) for d in header["args"]]
+                child.launch(header["fn"], args, header["params"], header["grid"],
+                             header["block"], header["max_bytes"], header.get("bench"))
             elif op == "exit":
                 os._exit(0)
         except BaseException as e:  # learner code broke something the child relies on

@@ -24,7 +24,7 @@ from pathlib import Path
 
 MODES = ("auto", "bwrap", "none")
 SCRATCH_BYTES = 64 << 20  # the jail's /tmp
-HARNESS = "/tutor/harness"  # the sandbox's own two modules, as package tutor_sandbox
+HARNESS = "/tutor/harness"  # the sandbox's own modules, as package tutor_sandbox
 SITE = "/tutor/site"  # the packages learner code may import
 PACKAGES = ("numpy",)
 
@@ -140,7 +140,7 @@ def command(python_args: list[str], hide: Iterable[Path] = (),
         for src in _package_paths(name):
             argv += ["--ro-bind", str(src), f"{SITE}/{src.name}"]
     here = Path(__file__).resolve().parent
-    for module in ("__init__.py", "child.py", "wire.py"):
+    for module in ("__init__.py", "child.py", "wire.py", "kernels.py"):
         argv += ["--ro-bind", str(here / module), f"{HARNESS}/tutor_sandbox/{module}"]
 
     argv += ["--proc", "/proc", "--dev", "/dev",
@@ -193,12 +193,32 @@ def _package_dirs() -> list[Path]:
 
 @functools.cache
 def _package_paths(name: str) -> list[Path]:
-    """The folder of an importable package, and its bundled libraries (``name.libs``)."""
+    """The folder of an importable package, and its bundled libraries (``name.libs``); or
+    the file of a top-level module."""
     import importlib.util
 
     spec = importlib.util.find_spec(name)
+    if spec is not None and not spec.submodule_search_locations and spec.origin \
+            and spec.origin.endswith(".py"):
+        return [Path(spec.origin).resolve()]
     if spec is None or not spec.submodule_search_locations:
         raise JailError(f"package {name!r} is not installed")
     folder = Path(next(iter(spec.submodule_search_locations))).resolve()
     libs = folder.with_name(f"{name}.libs")
-    return [folder, libs] if libs.is_dir() else [folder]
+    return ([folder, libs] if libs.is_dir() else [folder]) + _metadata_paths(name)
+
+
+def _metadata_paths(name: str) -> list[Path]:
+    """The ``.dist-info`` folders of the distributions that install the package ``name``:
+    some packages read their own version at import (cuda.core does)."""
+    import importlib.metadata
+
+    found = []
+    for dist in importlib.metadata.packages_distributions().get(name, []):
+        try:
+            path = getattr(importlib.metadata.distribution(dist), "_path", None)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        if isinstance(path, Path) and path.is_dir() and path.suffix == ".dist-info":
+            found.append(path.resolve())
+    return found

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -89,6 +89,7 @@ class Outcome:
     value: Any = None
     mutated: list[int] = field(default_factory=list)  # inputs changed in place
     aliases: list[int] = field(default_factory=list)  # inputs returned (or a view of them)
+    outputs: dict[int, np.ndarray] = field(default_factory=dict)  # a kernel's, read back
     printed: str = ""
     printed_chars: int = 0
     traceback: str = ""
@@ -107,16 +108,20 @@ class Sandbox:
     The process is started lazily and restarted after anything that ends it (a timeout, a
     crash, ``os._exit``, a protocol error), so one bad exercise never stops the others from
     being graded. ``hide`` names folders the jail must keep out of view (the lesson's).
+    With ``kernels``, the process loads the CUDA simulator's launcher as it starts (its
+    ``packages`` and ``env`` must provide Numba and the simulator) and can :meth:`launch`.
     """
 
     def __init__(self, path: Path | str, limits: Limits = Limits(), hide: Iterable[Path] = (),
-                 packages: Iterable[str] = jail.PACKAGES, env: Mapping[str, str] | None = None):
+                 packages: Iterable[str] = jail.PACKAGES, env: Mapping[str, str] | None = None,
+                 kernels: bool = False):
         self.path = str(Path(path).resolve())
         self.limits = limits
         self.jail = jail.resolve(limits.jail)
         self.hide = tuple(hide)
         self.packages = tuple(packages)  # what the jail shows besides the Python runtime
         self.env = dict(env or {})  # added to the learner's process's environment
+        self.kernels = kernels
         self.proc: subprocess.Popen[bytes] | None = None
         self.loaded: Outcome | None = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
@@ -147,7 +152,8 @@ class Sandbox:
         limits = {"output_chars": self.limits.output_chars,
                   "memory_bytes": self.limits.memory_mb << 20,
                   "cpu_seconds": self.limits.cpu_seconds,
-                  "parent": None if self.jail == "bwrap" else os.getpid()}
+                  "parent": None if self.jail == "bwrap" else os.getpid(),
+                  "kernels": self.kernels}
         fds = [str(req_r), str(res_w), str(self._shm), json.dumps(limits)]
         env = {k: v for k, v in os.environ.items() if k != "PYTHONSTARTUP"}
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -253,10 +259,34 @@ class Sandbox:
         loaded = self.load(timeout)
         if not loaded.ok:
             return loaded
+        return self._request({"op": "call", "fn": fn}, args, deadline, max_bytes)
+
+    def launch(self, kernel: str, args: list[Any], params: list[str], grid: list[int],
+               block: list[int], outputs: list[int], timeout: float,
+               max_bytes: int = DEFAULT_MAX_BYTES, bench: int = 0) -> Outcome:
+        """Launch the CUDA kernel ``kernel`` on ``args`` (the sandbox must have been made
+        with ``kernels``): ``outcome.outputs`` holds the arrays at the indices ``outputs``
+        as the kernel left them in the shared buffer (read here, never sent back), and
+        ``outcome.value`` what the launcher measured. With ``bench`` (a sandbox whose
+        environment leaves the GPU in view), the kernel runs on the GPU instead and
+        ``outcome.value`` is its best time of ``bench`` launches."""
+        deadline = time.monotonic() + timeout
+        loaded = self.load(timeout)
+        if not loaded.ok:
+            return loaded
+        header: dict[str, Any] = {"op": "launch", "fn": kernel, "params": params, "grid": grid,
+                                  "block": block}
+        if bench:
+            header["bench"] = {"outputs": list(outputs), "repeat": bench}
+        return self._request(header, args, deadline, max_bytes, outputs)
+
+    def _request(self, header: dict[str, Any], args: list[Any], deadline: float,
+                 max_bytes: int, outputs: Sequence[int] = ()) -> Outcome:
+        fn = header["fn"]
         descs, data, regions = _shared_layout(args)
         request = secrets.randbits(48)
-        header = {"op": "call", "id": request, "fn": fn, "args": descs,
-                  "shared": len(data), "max_bytes": max_bytes}
+        header = {**header, "id": request, "args": descs, "shared": len(data),
+                  "max_bytes": max_bytes}
         try:
             os.ftruncate(self._shm, len(data))
             os.pwrite(self._shm, data, 0)
@@ -268,8 +298,13 @@ class Sandbox:
         if outcome.ok:
             after = _read_back(self._shm, len(data))
             outcome.mutated = sorted({i for i, start, end in regions
-                                      if after[start:end] != data[start:end]}
-                                     | set(outcome.mutated))
+                                      if after[start:end] != data[start:end]
+                                      and i not in outputs} | set(outcome.mutated))
+            for i, start, end in regions:
+                if i in outputs and len(after) == len(data):
+                    arg = args[i]
+                    outcome.outputs[i] = np.frombuffer(after[start:end], dtype=arg.dtype
+                                                       ).reshape(arg.shape).copy()
         return outcome
 
     # -- internals ------------------------------------------------------------------------

@@ -1,0 +1,29 @@
+"""Threads past the end of a short row return before the barriers the others wait at."""
+
+import numpy as np
+from numba import cuda
+
+EXERCISE = "row_sum_kernel"
+DIAGNOSIS = "divergent-barrier"
+
+
+@cuda.jit
+def row_sum_kernel(x, out):
+    partial = cuda.shared.array(128, np.float64)
+    tid = cuda.threadIdx.x
+    row = cuda.blockIdx.x
+    if tid >= x.shape[1]:
+        return
+    acc = 0.0
+    for j in range(tid, x.shape[1], 128):
+        acc += x[row, j]
+    partial[tid] = acc
+    cuda.syncthreads()
+    stride = 64
+    while stride > 0:
+        if tid < stride and tid + stride < x.shape[1]:
+            partial[tid] += partial[tid + stride]
+        cuda.syncthreads()
+        stride //= 2
+    if tid == 0:
+        out[row] = partial[0]

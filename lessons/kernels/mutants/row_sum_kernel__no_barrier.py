@@ -1,0 +1,27 @@
+"""No barrier in the tree: a thread adds partial[tid + stride] before its owner has
+written it (or while it is still being added to)."""
+
+import numpy as np
+from numba import cuda
+
+EXERCISE = "row_sum_kernel"
+DIAGNOSIS = "missing-barrier"
+
+
+@cuda.jit
+def row_sum_kernel(x, out):
+    partial = cuda.shared.array(128, np.float64)
+    tid = cuda.threadIdx.x
+    row = cuda.blockIdx.x
+    acc = 0.0
+    for j in range(tid, x.shape[1], 128):
+        acc += x[row, j]
+    partial[tid] = acc
+    cuda.syncthreads()
+    stride = 64
+    while stride > 0:
+        if tid < stride:
+            partial[tid] += partial[tid + stride]
+        stride //= 2
+    if tid == 0:
+        out[row] = partial[0]
