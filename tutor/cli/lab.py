@@ -21,7 +21,7 @@ from .base import (
               help="Change a parameter of the experiment (repeatable).")
 @click.pass_context
 def run(ctx: click.Context, lesson_id: str, reference: bool, overrides: tuple[str, ...]) -> None:
-    """Run LESSON's experiment: with your functions once they all pass."""
+    """Run LESSON's experiment: with each of your functions once it passes."""
     from rich.live import Live
 
     from .. import experiment
