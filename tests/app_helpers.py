@@ -47,3 +47,25 @@ def plain(widget) -> str:
     console = Console(width=300, file=io.StringIO(), record=True)
     console.print(content)
     return console.export_text()
+
+
+async def write_until(pilot, path: Path, text: str, condition, timeout: float = 20.0) -> None:
+    """Write ``path`` as another editor would, again until the app has seen it (the file
+    watcher takes a moment to start, longer on a loaded machine)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        path.write_text(text)
+        retry = loop.time() + 1.0
+        while loop.time() < retry:
+            if condition():
+                return
+            await pilot.pause(0.05)
+        if loop.time() > deadline:
+            raise AssertionError(f"the app never saw {path.name} change")
+
+
+def fully_visible(widget, container) -> bool:
+    """Whether every line of ``widget`` is on screen inside the scrolling ``container``."""
+    return (widget.region.height > 0
+            and container.scrollable_content_region.contains_region(widget.region))

@@ -7,10 +7,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ...lesson import Lesson
-from ...progress import LessonProgress, Step, continue_target, lesson_progress
+from ...progress import LessonProgress, Step, continue_target, in_progress, lesson_progress
+from ..widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from ..app import TutorApp
@@ -57,7 +58,7 @@ class HomeScreen(Screen[None]):
         table.add_column("needs", key="needs")
         yield table
         yield Static(id="detail")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         for error in self.tutor.registry.errors:  # the others still work
@@ -77,7 +78,8 @@ class HomeScreen(Screen[None]):
         lessons = list(registry)
         self.rows = {lesson.id: lesson_progress(lesson, store) for lesson in lessons}
         self.target = continue_target(self.rows.values(),
-                                      {lesson.id: lesson.requires for lesson in lessons})
+                                      {lesson.id: lesson.requires for lesson in lessons},
+                                      in_progress(lessons, store))
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
@@ -191,10 +193,12 @@ class HomeScreen(Screen[None]):
         if not lesson.exercises:
             self.notify(f"{escape(lesson.title)} has no exercises.")
             return
-        if index is None:  # the first exercise not passed yet
+        if index is None:  # the one in progress, else the first not passing
             store = self.tutor.store
-            index = next((i for i, e in enumerate(lesson.exercises)
-                          if store and not store.exercise_status(e.id).passed), 0)
+            working = in_progress([lesson], store)
+            index = working.index if working else next(
+                (i for i, e in enumerate(lesson.exercises)
+                 if store and not store.exercise_status(e.id).passed), 0)
         self.app.push_screen(ExerciseScreen(lesson, index))
 
     def action_experiment(self) -> None:
