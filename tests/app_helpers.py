@@ -69,3 +69,11 @@ def fully_visible(widget, container) -> bool:
     """Whether every line of ``widget`` is on screen inside the scrolling ``container``."""
     return (widget.region.height > 0
             and container.scrollable_content_region.contains_region(widget.region))
+
+
+def broken_affine_backward(ws: Workspace, backprop) -> None:
+    """The reference with db averaged instead of summed: a wrong gradient to look at."""
+    source = backprop.reference_path.read_text().replace(
+        "db = dout.sum(axis=0)", "db = dout.mean(axis=0)")
+    assert "dout.mean(axis=0)" in source
+    (ws.root / "backprop.py").write_text(source)

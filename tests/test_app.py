@@ -3,7 +3,15 @@
 from pathlib import Path
 
 import pytest
-from app_helpers import app_for, fully_visible, make_workspace, plain, until, write_until
+from app_helpers import (
+    app_for,
+    broken_affine_backward,
+    fully_visible,
+    make_workspace,
+    plain,
+    until,
+    write_until,
+)
 from textual import events
 
 from tutor.app.app import TutorApp
@@ -456,9 +464,7 @@ async def test_hint_4_is_visible_in_full_after_four_presses_at_80x24(ws, only_ba
 
 
 async def test_hints_with_a_graded_result_still_show_in_full_at_80x24(ws, only_backprop, backprop):
-    source = backprop.reference_path.read_text().replace("db = dout.sum(axis=0)",
-                                                         "db = dout.mean(axis=0)")
-    (ws.root / "backprop.py").write_text(source)
+    broken_affine_backward(ws, backprop)
     app = app_for(ws, only_backprop)
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()
@@ -555,9 +561,7 @@ async def test_ctrl_f_cycles_the_panes_and_ctrl_l_zooms_the_focused_one(ws, only
 
 
 async def test_reopening_an_exercise_shows_its_last_verdict(ws, only_backprop, backprop):
-    source = backprop.reference_path.read_text().replace("db = dout.sum(axis=0)",
-                                                         "db = dout.mean(axis=0)")
-    (ws.root / "backprop.py").write_text(source)
+    broken_affine_backward(ws, backprop)
     app = app_for(ws, only_backprop)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -4,7 +4,14 @@ rewrites the pictures after a deliberate change; review them in the report first
 from pathlib import Path
 
 import pytest
-from app_helpers import app_for, fully_visible, make_workspace, until, write_until
+from app_helpers import (
+    app_for,
+    broken_affine_backward,
+    fully_visible,
+    make_workspace,
+    until,
+    write_until,
+)
 
 from tutor.app.app import TutorApp
 from tutor.app.screens.exercise import ExerciseScreen
@@ -57,14 +64,6 @@ def test_quiz_feedback(snap_compare, ws, only_backprop, size):
         await pilot.pause()
 
     assert snap_compare(app_for(ws, only_backprop), run_before=answer_wrong, terminal_size=size)
-
-
-def broken_affine_backward(ws, backprop):
-    """The reference with db averaged instead of summed: a wrong gradient to look at."""
-    source = backprop.reference_path.read_text().replace(
-        "db = dout.sum(axis=0)", "db = dout.mean(axis=0)")
-    assert "dout.mean(axis=0)" in source
-    (ws.root / "backprop.py").write_text(source)
 
 
 async def open_exercise(pilot, lesson, index):
