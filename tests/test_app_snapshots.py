@@ -90,7 +90,7 @@ async def hints_shown(pilot, screen, count):
                     and fully_visible(screen.results.hints[level - 1], about))
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", [*SIZES, pytest.param((160, 40), id="160x40")])
 def test_exercise_graded(snap_compare, ws, only_backprop, backprop, size):
     broken_affine_backward(ws, backprop)
 
