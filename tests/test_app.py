@@ -40,6 +40,12 @@ def ws(tmp_path, only_backprop):
     return make_workspace(tmp_path / "my-work", only_backprop)
 
 
+async def home_ready(pilot) -> None:
+    """The lesson map, with the progress it reads in the background shown."""
+    app = pilot.app
+    await until(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.rows)
+
+
 def text_of(app, selector) -> str:
     return plain(app.screen.query_one(selector))
 
@@ -95,7 +101,7 @@ async def test_a_progress_file_from_a_newer_tutor_is_refused_untouched(ws, only_
 async def test_read_quiz_code_and_progress_survives_a_restart(ws, only_backprop, backprop):
     app = app_for(ws, only_backprop)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await home_ready(pilot)
         assert "read page 1 of 7" in text_of(app, "#continue")
         # Read: two pages, then leave.
         await pilot.press("r")
@@ -150,7 +156,7 @@ async def test_read_quiz_code_and_progress_survives_a_restart(ws, only_backprop,
         assert not screen.unsaved
         assert "return x @ w + b" in (ws.root / "backprop.py").read_text()
         await pilot.press("escape")  # straight from the editor
-        await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await home_ready(pilot)
         row = app.screen.rows["backprop"]
         assert (row.pages_read, row.quiz_right, row.passed) == (2, 1, 1)
         assert row.next.label.startswith("read page 1 of 7")  # the one skipped
@@ -164,7 +170,7 @@ async def test_read_quiz_code_and_progress_survives_a_restart(ws, only_backprop,
     # A new session: the same progress, and the reader opens where it was left.
     app = app_for(ws, only_backprop)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await home_ready(pilot)
         row = app.screen.rows["backprop"]
         assert (row.pages_read, row.quiz_right, row.passed) == (2, 1, 1)
         await pilot.press("r")
@@ -416,7 +422,7 @@ async def test_continuing_a_quiz_asks_only_what_is_not_right_yet(ws, only_backpr
     store.close()
     app = app_for(ws, only_backprop)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await home_ready(pilot)
         assert "quiz" in text_of(app, "#continue")
         await pilot.press("c")
         await until(pilot, lambda: isinstance(app.screen, QuizScreen) and app.screen.posed)
@@ -576,7 +582,7 @@ async def test_reopening_an_exercise_shows_its_last_verdict(ws, only_backprop, b
     # After a restart: "continue" goes back to it, with its last verdict.
     app = app_for(ws, only_backprop)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await home_ready(pilot)
         assert "back to affine_backward (wrong-value)" in text_of(app, "#continue")
         await pilot.press("c")
         await until(pilot, lambda: isinstance(app.screen, ExerciseScreen)
@@ -617,7 +623,7 @@ async def test_status_is_the_latest_verdict_after_a_regression(ws, only_backprop
         await pilot.press("ctrl+b", "ctrl+o")  # earned once: the reference still opens
         await until(pilot, lambda: isinstance(app.screen, SolutionScreen))
         await pilot.press("escape", "escape")
-        await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await home_ready(pilot)
         assert app.screen.rows["backprop"].passed == 0  # the lesson counts it as failing
 
 
@@ -745,3 +751,14 @@ async def test_long_formulas_wrap_in_the_reader_at_80_columns(ws, only_backprop,
         for fence in app.screen.query("MarkdownFence"):
             assert fence.virtual_size.width <= fence.size.width  # nothing to the right
             assert fence.region.right <= SMALL[0]
+
+
+async def test_the_lesson_map_is_drawn_before_its_progress_is_read(ws, only_backprop):
+    app = app_for(ws, only_backprop)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        table = app.screen.query_one("#lessons")
+        assert table.row_count == 1  # listed at once (its numbers may follow)
+        await home_ready(pilot)
+        assert "read page 1 of 7" in text_of(app, "#continue")
+        assert plain_cell(table.get_row_at(0)[2]) == "0/7"

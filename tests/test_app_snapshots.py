@@ -38,10 +38,17 @@ def test_welcome(snap_compare, tmp_path, only_backprop, size):
     assert snap_compare(app, terminal_size=size)
 
 
+async def home_ready(pilot):
+    """The lesson map with its progress, read in the background, shown."""
+    await until(pilot, lambda: type(pilot.app.screen).__name__ == "HomeScreen"
+                and pilot.app.screen.rows)
+    await settled(pilot)
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_lesson_map(snap_compare, tmp_path, registry, size):
     ws = make_workspace(tmp_path / "my-work", registry)
-    assert snap_compare(app_for(ws, registry), terminal_size=size)
+    assert snap_compare(app_for(ws, registry), run_before=home_ready, terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -77,6 +84,7 @@ async def open_exercise(pilot, lesson, index):
 
 async def settled(pilot):
     pilot.app.clear_notifications()  # a toast lasts seconds: on a slow machine, or not
+    await until(pilot, lambda: not pilot.app.screen.query("Toast"))
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
 

@@ -5,17 +5,20 @@ import sqlite3
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from ..grader import ExerciseResult
-from ..lesson import Lesson
 from ..plugins import Registry
-from ..sandbox.supervisor import Limits
 from ..store import Store, StoreError
 from ..workspace import MARKER, Workspace
+
+if TYPE_CHECKING:  # these import NumPy: not before the first frame
+    from ..grader import ExerciseResult
+    from ..lesson import Lesson
+    from ..sandbox.supervisor import Limits
 
 DEFAULT_FOLDER = "tutor-workspace"
 
@@ -46,10 +49,23 @@ class TutorApp(App[None]):
         self.requested = workspace
         self.workspace: Workspace | None = None
         self.store: Store | None = None
-        self.limits = Limits()  # for grading the learner's code
+        self._limits: Limits | None = None
         # The latest results of each lesson's file in this session, and the file's
         # signature when graded: an exercise reopened shows them while the file is the same.
         self.graded: dict[str, tuple[dict[str, ExerciseResult], tuple[int, int] | None]] = {}
+
+    @property
+    def limits(self) -> "Limits":
+        """For grading the learner's code (made when first needed)."""
+        if self._limits is None:
+            from ..sandbox.supervisor import Limits
+
+            self._limits = Limits()
+        return self._limits
+
+    @limits.setter
+    def limits(self, limits: "Limits") -> None:
+        self._limits = limits
 
     def on_mount(self) -> None:
         from .screens.welcome import WelcomeScreen
@@ -89,12 +105,12 @@ class TutorApp(App[None]):
             self.push_screen(HomeScreen())
         return None
 
-    def remember(self, lesson: Lesson, results: dict[str, ExerciseResult],
+    def remember(self, lesson: "Lesson", results: dict[str, "ExerciseResult"],
                  signature: tuple[int, int] | None) -> None:
         self.graded[lesson.id] = (dict(results), signature)
 
-    def remembered(self, lesson: Lesson,
-                   signature: tuple[int, int] | None) -> dict[str, ExerciseResult]:
+    def remembered(self, lesson: "Lesson",
+                   signature: tuple[int, int] | None) -> dict[str, "ExerciseResult"]:
         """The results remembered for a lesson's file, if it has not changed since."""
         results, graded = self.graded.get(lesson.id, ({}, None))
         return dict(results) if signature is not None and graded == signature else {}
