@@ -49,5 +49,5 @@ class SolutionScreen(LessonScreen):
                         f"# no def {name}(...) here: the file does not parse, or the\n"
                         "# function is defined another way")
                     yield TextArea.code_editor(text, language="python", read_only=True,
-                                               theme="monokai")
+                                               theme="monokai", soft_wrap=True)
         yield KeysFooter()
