@@ -68,6 +68,10 @@ def conv_backward(dout, x, w, b, stride=1, pad=0):
 }
 
 
+def _control_terminal() -> None:
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 class Terminal:
     """A program in a pseudo-terminal: keys in, everything it draws out."""
 
@@ -78,8 +82,11 @@ class Terminal:
         env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor"}
         env.pop("TEXTUAL", None)
         self.started = time.perf_counter()
+        # Its own session with the pseudo-terminal as its controlling terminal: should this
+        # script die, closing the terminal hangs the program up, and it ends.
         self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, cwd=cwd,
-                                     env=env, start_new_session=True, close_fds=True)
+                                     env=env, start_new_session=True, close_fds=True,
+                                     preexec_fn=_control_terminal)
         os.close(slave)
         self.fd = master
         self.seen = b""
