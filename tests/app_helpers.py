@@ -47,3 +47,33 @@ def plain(widget) -> str:
     console = Console(width=300, file=io.StringIO(), record=True)
     console.print(content)
     return console.export_text()
+
+
+async def write_until(pilot, path: Path, text: str, condition, timeout: float = 20.0) -> None:
+    """Write ``path`` as another editor would, again until the app has seen it (the file
+    watcher takes a moment to start, longer on a loaded machine)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        path.write_text(text)
+        retry = loop.time() + 1.0
+        while loop.time() < retry:
+            if condition():
+                return
+            await pilot.pause(0.05)
+        if loop.time() > deadline:
+            raise AssertionError(f"the app never saw {path.name} change")
+
+
+def fully_visible(widget, container) -> bool:
+    """Whether every line of ``widget`` is on screen inside the scrolling ``container``."""
+    return (widget.region.height > 0
+            and container.scrollable_content_region.contains_region(widget.region))
+
+
+def broken_affine_backward(ws: Workspace, backprop) -> None:
+    """The reference with db averaged instead of summed: a wrong gradient to look at."""
+    source = backprop.reference_path.read_text().replace(
+        "db = dout.sum(axis=0)", "db = dout.mean(axis=0)")
+    assert "dout.mean(axis=0)" in source
+    (ws.root / "backprop.py").write_text(source)

@@ -4,7 +4,14 @@ rewrites the pictures after a deliberate change; review them in the report first
 from pathlib import Path
 
 import pytest
-from app_helpers import app_for, make_workspace, until
+from app_helpers import (
+    app_for,
+    broken_affine_backward,
+    fully_visible,
+    make_workspace,
+    until,
+    write_until,
+)
 
 from tutor.app.app import TutorApp
 from tutor.app.screens.exercise import ExerciseScreen
@@ -31,10 +38,17 @@ def test_welcome(snap_compare, tmp_path, only_backprop, size):
     assert snap_compare(app, terminal_size=size)
 
 
+async def home_ready(pilot):
+    """The lesson map with its progress, read in the background, shown."""
+    await until(pilot, lambda: type(pilot.app.screen).__name__ == "HomeScreen"
+                and pilot.app.screen.rows)
+    await settled(pilot)
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_lesson_map(snap_compare, tmp_path, registry, size):
     ws = make_workspace(tmp_path / "my-work", registry)
-    assert snap_compare(app_for(ws, registry), terminal_size=size)
+    assert snap_compare(app_for(ws, registry), run_before=home_ready, terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -59,31 +73,99 @@ def test_quiz_feedback(snap_compare, ws, only_backprop, size):
     assert snap_compare(app_for(ws, only_backprop), run_before=answer_wrong, terminal_size=size)
 
 
-def broken_affine_backward(ws, backprop):
-    """The reference with db averaged instead of summed: a wrong gradient to look at."""
-    source = backprop.reference_path.read_text().replace(
-        "db = dout.sum(axis=0)", "db = dout.mean(axis=0)")
-    assert "dout.mean(axis=0)" in source
-    (ws.root / "backprop.py").write_text(source)
+async def open_exercise(pilot, lesson, index):
+    app = pilot.app
+    app.push_screen(ExerciseScreen(lesson, index))
+    await until(pilot, lambda: isinstance(app.screen, ExerciseScreen)
+                and app.screen.live is not None)
+    app.screen.editor.cursor_blink = False  # a blinking cursor is not a picture
+    return app.screen
 
 
-@pytest.mark.parametrize("size", SIZES)
+async def settled(pilot):
+    pilot.app.clear_notifications()  # a toast lasts seconds: on a slow machine, or not
+    await until(pilot, lambda: not pilot.app.screen.query("Toast"))
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+
+
+async def hints_shown(pilot, screen, count):
+    """Press ctrl+t ``count`` times, each hint scrolled into view before the next."""
+    about = screen.query_one("#about")
+    for level in range(1, count + 1):
+        await pilot.press("ctrl+t")
+        await until(pilot, lambda level=level: len(screen.results.hints) >= level
+                    and fully_visible(screen.results.hints[level - 1], about))
+
+
+@pytest.mark.parametrize("size", [*SIZES, pytest.param((160, 40), id="160x40")])
 def test_exercise_graded(snap_compare, ws, only_backprop, backprop, size):
     broken_affine_backward(ws, backprop)
 
     async def grade(pilot):
-        app = pilot.app
-        app.push_screen(ExerciseScreen(backprop, 1))
-        await until(pilot, lambda: isinstance(app.screen, ExerciseScreen)
-                    and app.screen.live is not None)
-        app.screen.editor.cursor_blink = False  # a blinking cursor is not a picture
+        screen = await open_exercise(pilot, backprop, 1)
         await pilot.press("ctrl+r")
-        await until(pilot, lambda: "backprop.affine_backward" in app.screen.last)
-        await pilot.press("ctrl+t")
-        await pilot.pause(0.3)  # the table scrolls to the failing row after a refresh
-        await pilot.wait_for_scheduled_animations()
+        await until(pilot, lambda: "backprop.affine_backward" in screen.last)
+        await hints_shown(pilot, screen, 1)
+        await settled(pilot)
 
     assert snap_compare(app_for(ws, only_backprop), run_before=grade, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_exercise_every_hint(snap_compare, ws, only_backprop, backprop, size):
+    async def hints(pilot):
+        screen = await open_exercise(pilot, backprop, 1)
+        await hints_shown(pilot, screen, 4)
+        await settled(pilot)
+
+    assert snap_compare(app_for(ws, only_backprop), run_before=hints, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_exercise_results_zoomed(snap_compare, ws, only_backprop, backprop, size):
+    broken_affine_backward(ws, backprop)
+
+    async def zoom(pilot):
+        screen = await open_exercise(pilot, backprop, 1)
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: "backprop.affine_backward" in screen.last)
+        await pilot.press("ctrl+f", "ctrl+l")  # the checks get the keys, then the screen
+        await until(pilot, lambda: not screen.editor.region)
+        await settled(pilot)
+
+    assert snap_compare(app_for(ws, only_backprop), run_before=zoom, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_exercise_changed_on_disk(snap_compare, ws, only_backprop, backprop, size):
+    async def conflict(pilot):
+        screen = await open_exercise(pilot, backprop, 0)
+        screen.editor.insert("# not saved yet\n", (0, 0))
+        await write_until(pilot, ws.root / "backprop.py", backprop.reference_path.read_text(),
+                          lambda: screen.in_conflict)
+        await until(pilot, lambda: "backprop.affine_forward" in screen.last)
+        await settled(pilot)
+
+    assert snap_compare(app_for(ws, only_backprop), run_before=conflict, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_exercise_list(snap_compare, ws, only_backprop, backprop, size):
+    store = ws.store()
+    store.record_attempt("backprop.affine_forward", "pass", 5, 5, 0.1, "backprop.py")
+    store.record_attempt("backprop.affine_forward", "wrong-value", 3, 5, 0.1, "backprop.py")
+    store.record_attempt("backprop.relu_forward", "pass", 4, 4, 0.1, "backprop.py")
+    store.record_hint("backprop.affine_backward", 2)
+    store.close()
+
+    async def listing(pilot):
+        await open_exercise(pilot, backprop, 1)
+        await pilot.press("f2")
+        await until(pilot, lambda: type(pilot.app.screen).__name__ == "ExerciseListScreen")
+        await settled(pilot)
+
+    assert snap_compare(app_for(ws, only_backprop), run_before=listing, terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -91,14 +173,12 @@ def test_reference_beside_yours(snap_compare, ws, only_backprop, backprop, size)
     (ws.root / "backprop.py").write_text(backprop.reference_path.read_text())
 
     async def pass_and_open(pilot):
-        app = pilot.app
-        app.push_screen(ExerciseScreen(backprop, 0))
-        await until(pilot, lambda: isinstance(app.screen, ExerciseScreen)
-                    and app.screen.live is not None)
+        screen = await open_exercise(pilot, backprop, 0)
         await pilot.press("ctrl+r")
-        await until(pilot, lambda: "backprop.affine_forward" in app.screen.last)
+        await until(pilot, lambda: "backprop.affine_forward" in screen.last)
         await pilot.press("ctrl+o")
-        await pilot.pause()
+        await until(pilot, lambda: type(pilot.app.screen).__name__ == "SolutionScreen")
+        await settled(pilot)
 
     assert snap_compare(app_for(ws, only_backprop), run_before=pass_and_open,
                         terminal_size=size)
@@ -123,14 +203,11 @@ def test_help(snap_compare, ws, only_backprop, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_unsaved_changes_dialog(snap_compare, ws, only_backprop, backprop, size):
     async def edit_and_quit(pilot):
-        app = pilot.app
-        app.push_screen(ExerciseScreen(backprop, 0))
-        await until(pilot, lambda: isinstance(app.screen, ExerciseScreen)
-                    and app.screen.live is not None)
-        app.screen.editor.cursor_blink = False
-        app.screen.editor.insert("# not saved yet\n", (0, 0))
+        screen = await open_exercise(pilot, backprop, 0)
+        screen.editor.insert("# not saved yet\n", (0, 0))
         await pilot.press("ctrl+q")
-        await pilot.pause()
+        await until(pilot, lambda: type(pilot.app.screen).__name__ == "ConfirmScreen")
+        await settled(pilot)
 
     assert snap_compare(app_for(ws, only_backprop), run_before=edit_and_quit,
                         terminal_size=size)

@@ -180,3 +180,81 @@ def test_a_read_only_workspace_is_read_and_called_read_only(tmp_path):
     assert "readonly True 1" in out.stdout
     assert "refused:" in out.stdout and "read-only" in out.stdout
     assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_status_is_the_latest_verdict_with_passing_before_kept(tmp_path):
+    store = Store(tmp_path / "p.db")
+    assert store.exercise_status("backprop.relu_forward").last_verdict is None
+    store.record_attempt("backprop.relu_forward", "pass", 5, 5, 0.1, "backprop.py")
+    store.record_attempt("backprop.relu_forward", "wrong-value", 3, 5, 0.1, "backprop.py")
+    status = store.exercise_status("backprop.relu_forward")
+    assert (status.passed, status.passed_before, status.last_verdict) == (False, True,
+                                                                         "wrong-value")
+    assert (status.attempts, status.checks_passed, status.checks_total) == (2, 3, 5)
+    store.record_attempt("backprop.relu_forward", "pass", 5, 5, 0.1, "backprop.py")
+    assert store.exercise_status("backprop.relu_forward").passed
+
+
+def test_attempts_on_another_file_are_kept_but_not_counted(tmp_path):
+    store = Store(tmp_path / "p.db")
+    store.record_attempt("backprop.relu_forward", "wrong-value", 3, 5, 0.1, "backprop.py")
+    store.record_attempt("backprop.relu_forward", "pass", 5, 5, 0.1, "other.py", other_file=True)
+    status = store.exercise_status("backprop.relu_forward")
+    assert (status.attempts, status.passed, status.last_verdict) == (1, False, "wrong-value")
+    assert [a["other_file"] for a in store.export()["attempts"]] == [0, 1]
+
+
+V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE attempts (id INTEGER PRIMARY KEY, at REAL NOT NULL, exercise TEXT NOT NULL,
+    verdict TEXT NOT NULL, passed INTEGER NOT NULL, checks_passed INTEGER NOT NULL,
+    checks_total INTEGER NOT NULL, seconds REAL NOT NULL, file TEXT NOT NULL);
+CREATE TABLE quiz_answers (id INTEGER PRIMARY KEY, at REAL NOT NULL, lesson TEXT NOT NULL,
+    question TEXT NOT NULL, answer TEXT NOT NULL, correct INTEGER NOT NULL);
+CREATE TABLE hints (id INTEGER PRIMARY KEY, at REAL NOT NULL, exercise TEXT NOT NULL,
+    level INTEGER NOT NULL);
+CREATE TABLE events (id INTEGER PRIMARY KEY, at REAL NOT NULL, kind TEXT NOT NULL,
+    subject TEXT NOT NULL, data TEXT NOT NULL);
+INSERT INTO meta VALUES ('learner', 'abc');
+INSERT INTO attempts VALUES (1, 1.0, 'backprop.relu_forward', 'pass', 1, 5, 5, 0.1,
+    '/home/me/work/backprop.py');
+INSERT INTO attempts VALUES (2, 2.0, 'backprop.relu_forward', 'wrong-value', 0, 3, 5, 0.1,
+    'scratch.py');
+INSERT INTO attempts VALUES (3, 3.0, 'cnn.conv_forward', 'pass', 1, 4, 4, 0.2, 'cnn.py');
+INSERT INTO quiz_answers VALUES (1, 1.5, 'backprop', 'q1', 'a', 1);
+INSERT INTO hints VALUES (1, 1.6, 'backprop.relu_forward', 2);
+INSERT INTO events VALUES (1, 1.7, 'page', 'backprop', '{"page": 0, "read": true}');
+PRAGMA user_version = 1;
+"""
+
+
+def test_a_version_1_file_is_migrated_without_losing_anything(tmp_path):
+    path = tmp_path / "p.db"
+    db = sqlite3.connect(path)
+    db.executescript(V1)
+    db.close()
+    store = Store(path)
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    data = store.export()
+    assert [(a["id"], a["verdict"], a["file"], a["other_file"]) for a in data["attempts"]] == [
+        (1, "pass", "/home/me/work/backprop.py", 0),
+        (2, "wrong-value", "scratch.py", 1),  # not the lesson's file: graded with --file
+        (3, "pass", "cnn.py", 0)]
+    assert len(data["quiz_answers"]) == len(data["hints"]) == len(data["events"]) == 1
+    assert store.learner_id() == "abc"
+    status = store.exercise_status("backprop.relu_forward")
+    assert (status.attempts, status.passed) == (1, True)
+    store.close()
+    Store(path).close()  # and it opens again as it is
+    assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM attempts").fetchone()[0] == 3
+
+
+def test_the_latest_event_of_some_kinds(tmp_path):
+    store = Store(tmp_path / "p.db")
+    assert store.latest_event(("page", "exercise")) is None
+    store.record_event("exercise", "backprop", {"exercise": "relu_forward"})
+    store.record_event("time", "backprop", {"seconds": 3})
+    assert store.latest_event(("page", "exercise")) == ("exercise", "backprop",
+                                                        {"exercise": "relu_forward"})
+    store.record_event("page", "sgd", {"page": 1})
+    assert store.latest_event(("page", "exercise"))[:2] == ("page", "sgd")

@@ -1,10 +1,12 @@
-"""Running a lesson's experiment with the learner's own functions once they pass.
+"""Running a lesson's experiment with each of the learner's own functions once it passes.
 
 The experiment itself is the lesson's trusted code; the learner's functions stay in their
 sandboxed process and are called through :class:`LearnerOps`, so an experiment can use
-untrusted code without running it in tutor's process.
+untrusted code without running it in tutor's process. A function that does not pass yet is
+the reference's (:class:`MixedOps`), and the setup says which.
 """
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,14 +76,28 @@ def _plain(value: Any, name: str) -> Any:
     return value
 
 
+class MixedOps:
+    """The learner's function where it passes (``yours``), the reference's elsewhere."""
+
+    def __init__(self, learner: LearnerOps, reference: Any, yours: set[str]):
+        self._learner, self._reference, self._yours = learner, reference, yours
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._learner if name in self._yours else self._reference, name)
+
+
 @dataclass
 class Setup:
     """Which functions an experiment runs with, and why."""
 
     ops: Any
-    who: str  # "your functions" or "the reference"
+    who: str  # "your functions", "the reference", or "yours where they pass"
     reason: str
     sandbox: Sandbox | None = None
+    yours: tuple[str, ...] = ()  # the exercise functions it calls from the learner's file
+    reference_for: tuple[str, ...] = ()  # those it calls from the reference (not passing)
 
     def close(self) -> None:
         if self.sandbox:
@@ -90,20 +106,36 @@ class Setup:
 
 def setup(lesson: Lesson, solution: Path | None, store: Store | None,
           reference: bool = False, limits: Limits | None = None) -> Setup:
-    """The learner's functions when every exercise of the lesson has passed, else the
-    reference (and say which)."""
+    """The learner's function for each exercise the experiment uses that passes now (its
+    latest verdict), the reference's for the others; and say which."""
     if reference:
         return Setup(lesson.reference, "the reference", "as asked (--reference)")
     if solution is None or not solution.is_file():
         return Setup(lesson.reference, "the reference", "no solution file here")
-    missing = [e.name for e in lesson.exercises
-               if store is None or not store.exercise_status(e.id).passed]
-    if missing:
+    used = used_exercises(lesson)
+    yours = tuple(e.name for e in used if store is not None
+                  and store.exercise_status(e.id).passed)
+    others = tuple(e.name for e in used if e.name not in yours)
+    if not yours:
         return Setup(lesson.reference, "the reference",
-                     f"yours take over once these pass: {', '.join(missing)}")
+                     f"yours take over as each passes: {', '.join(others)}", None, (), others)
     sandbox = sandbox_for(lesson, solution, limits or Limits(), hide=(lesson.folder,))
-    return Setup(LearnerOps(sandbox, lesson=lesson), "your functions", f"from {solution.name}",
-                 sandbox)
+    learner = LearnerOps(sandbox, lesson=lesson)
+    if not others:
+        return Setup(learner, "your functions", f"from {solution.name}", sandbox, yours)
+    return Setup(MixedOps(learner, lesson.reference, set(yours)), "yours where they pass",
+                 f"yours: {', '.join(yours)}; still the reference's: {', '.join(others)}",
+                 sandbox, yours, others)
+
+
+def used_exercises(lesson: Lesson) -> list[Any]:
+    """The exercises whose functions the experiment's code names (all, if it names none)."""
+    try:
+        source = lesson.folder.joinpath("experiment.py").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        source = ""
+    named = [e for e in lesson.exercises if re.search(rf"\b{re.escape(e.name)}\b", source)]
+    return named or list(lesson.exercises)
 
 
 def frames(lesson: Lesson, ops: Any, params: dict[str, Any]) -> Iterator[Any]:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 # Event kinds in the store's events table (subject: the lesson id).
 PAGE = "page"  # where the reader is: {"page": index, "scroll": lines, "read": reached its end}
 TIME = "time"  # time spent on a screen of the lesson: {"seconds": s, "screen": name}
+OPEN = "exercise"  # the exercise open in the app: {"exercise": function name}
 
 
 @dataclass(frozen=True)
@@ -103,10 +104,33 @@ def page_title(path: Path) -> str:
     return path.stem
 
 
+def in_progress(lessons: Iterable["Lesson"], store: Store | None) -> Step | None:
+    """The exercise the learner last had open, when nothing was read since and it does not
+    pass yet: where "continue" goes back to."""
+    latest = store.latest_event((OPEN, PAGE)) if store else None
+    if store is None or latest is None or latest[0] != OPEN:
+        return None
+    _, lesson_id, data = latest
+    lesson = next((lesson for lesson in lessons if lesson.id == lesson_id), None)
+    names = [e.name for e in lesson.exercises] if lesson else []
+    if lesson is None or data.get("exercise") not in names:
+        return None
+    index = names.index(str(data["exercise"]))
+    status = store.exercise_status(lesson.exercises[index].id)
+    if status.passed:
+        return None
+    what = f" ({status.last_verdict})" if status.last_verdict else ""
+    return Step(lesson.id, "exercise", index, f"back to {names[index]}{what}")
+
+
 def continue_target(rows: Iterable[LessonProgress],
-                    requires: dict[str, Sequence[str]]) -> Step | None:
-    """The next step of the first unfinished lesson whose prerequisites are done (in order);
-    the first unfinished lesson when none is ready; None when everything is done."""
+                    requires: dict[str, Sequence[str]],
+                    working: Step | None = None) -> Step | None:
+    """The exercise in progress (``working``), if any; else the next step of the first
+    unfinished lesson whose prerequisites are done (in order); the first unfinished lesson
+    when none is ready; None when everything is done."""
+    if working is not None:
+        return working
     rows = list(rows)
     done = {r.lesson for r in rows if r.done}
     unfinished = [r for r in rows if not r.done]
@@ -116,11 +140,17 @@ def continue_target(rows: Iterable[LessonProgress],
     return unfinished[0].next if unfinished else None
 
 
-def record_results(store: Store, file: Path | str, results: Iterable["ExerciseResult"]) -> None:
-    """Record one attempt per graded exercise."""
+def record_results(store: Store, file: Path | str, results: Iterable["ExerciseResult"],
+                   other_file: bool = False) -> None:
+    """Record one attempt per graded exercise, except for a function that still raises
+    NotImplementedError (the stub, untouched: nothing was attempted). ``other_file``: the
+    grade was of a file other than the workspace's own (``tutor check --file``)."""
     for r in results:
+        if r.verdict == "not-implemented" and (other_file or store.exercise_status(
+                r.exercise).last_verdict in (None, "not-implemented")):
+            continue
         store.record_attempt(r.exercise, r.verdict, sum(c.passed for c in r.checks),
-                             len(r.checks), r.seconds, str(file))
+                             len(r.checks), r.seconds, str(file), other_file=other_file)
 
 
 def duration(seconds: float) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -57,6 +57,14 @@ CREATE TABLE IF NOT EXISTS events (  -- anything else worth keeping (pages read,
     subject TEXT NOT NULL,
     data TEXT NOT NULL
 );
+""" + """
+-- Version 2: an attempt says whether it graded another file than the workspace's own
+-- (`tutor check --file`): kept, but not counted in the exercise's attempts or status.
+-- From version 1, an attempt on a file not named LESSON.py is marked as one.
+ALTER TABLE attempts ADD COLUMN other_file INTEGER NOT NULL DEFAULT 0;
+UPDATE attempts SET other_file = 1 WHERE NOT (
+    file = substr(exercise, 1, instr(exercise, '.') - 1) || '.py'
+    OR file LIKE '%/' || substr(exercise, 1, instr(exercise, '.') - 1) || '.py');
 """
 
 
@@ -73,11 +81,17 @@ def _reason(e: sqlite3.Error) -> str:
 
 @dataclass(frozen=True)
 class ExerciseStatus:
+    """Where an exercise stands, from the attempts on the workspace's own file."""
+
     exercise: str
     attempts: int
-    passed: bool  # passed at least once
+    passed: bool  # its latest verdict is a pass
     last_verdict: str | None
     hints: int
+    passed_before: bool = False  # passed at least once (maybe failing now)
+    last_at: float | None = None  # when it was last graded (seconds since the epoch)
+    checks_passed: int = 0  # of the latest attempt
+    checks_total: int = 0
 
 
 class Store:
@@ -122,7 +136,10 @@ class Store:
         if self.readonly:
             if version < SCHEMA_VERSION:
                 self.db.close()
-                raise StoreError(f"{self.path} is read-only and holds no tutor progress yet")
+                raise StoreError(
+                    f"{self.path} is read-only and holds no tutor progress yet" if version == 0
+                    else f"{self.path} is read-only and was written by an older tutor (schema "
+                    f"{version}): make it writable once, so that tutor can bring it up to date")
             return
         try:
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -169,12 +186,15 @@ class Store:
     # -- events ---------------------------------------------------------------------------
 
     def record_attempt(self, exercise: str, verdict: str, checks_passed: int, checks_total: int,
-                       seconds: float, file: str) -> None:
+                       seconds: float, file: str, other_file: bool = False) -> None:
+        """One grade of an exercise; ``other_file``: of a file other than the workspace's
+        own (kept, but not counted in its attempts or status)."""
         with self.transaction() as db:
             db.execute("INSERT INTO attempts (at, exercise, verdict, passed, checks_passed, "
-                       "checks_total, seconds, file) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       "checks_total, seconds, file, other_file) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (time.time(), exercise, verdict, verdict == "pass", checks_passed,
-                        checks_total, seconds, file))
+                        checks_total, seconds, file, other_file))
 
     def record_answer(self, lesson: str, question: str, answer: str, correct: bool) -> None:
         with self.transaction() as db:
@@ -199,13 +219,20 @@ class Store:
         return int(row[0] or 0)
 
     def exercise_status(self, exercise: str) -> ExerciseStatus:
+        """The latest verdict on the workspace's own file, and what came before it."""
         attempts, passed = self.db.execute(
-            "SELECT COUNT(*), COALESCE(MAX(passed), 0) FROM attempts WHERE exercise = ?",
+            "SELECT COUNT(*), COALESCE(MAX(passed), 0) FROM attempts "
+            "WHERE exercise = ? AND NOT other_file", (exercise,)).fetchone()
+        last = self.db.execute(
+            "SELECT verdict, at, checks_passed, checks_total FROM attempts "
+            "WHERE exercise = ? AND NOT other_file ORDER BY at DESC, id DESC LIMIT 1",
             (exercise,)).fetchone()
-        last = self.db.execute("SELECT verdict FROM attempts WHERE exercise = ? "
-                               "ORDER BY at DESC, id DESC LIMIT 1", (exercise,)).fetchone()
-        return ExerciseStatus(exercise, attempts, bool(passed), last[0] if last else None,
-                              self.hints_shown(exercise))
+        if last is None:
+            return ExerciseStatus(exercise, 0, False, None, self.hints_shown(exercise))
+        verdict, at, checks_passed, checks_total = last
+        return ExerciseStatus(exercise, attempts, verdict == "pass", verdict,
+                              self.hints_shown(exercise), bool(passed), at, checks_passed,
+                              checks_total)
 
     def quiz_score(self, lesson: str) -> dict[str, bool]:
         """Each answered question of a lesson: whether its latest answer was right."""
@@ -213,6 +240,20 @@ class Store:
             "SELECT question, correct FROM quiz_answers WHERE id IN (SELECT MAX(id) FROM "
             "quiz_answers WHERE lesson = ? GROUP BY question)", (lesson,)).fetchall()
         return {q: bool(c) for q, c in rows}
+
+    def latest_event(self, kinds: tuple[str, ...]) -> tuple[str, str, dict[str, Any]] | None:
+        """The newest event of any of these kinds, about any subject: (kind, subject, data)."""
+        marks = ", ".join("?" * len(kinds))
+        for kind, subject, data in self.db.execute(
+                f"SELECT kind, subject, data FROM events WHERE kind IN ({marks}) "
+                "ORDER BY id DESC LIMIT 20", kinds):
+            try:
+                value = json.loads(data)
+            except ValueError:
+                continue  # an unreadable event is skipped, never fatal
+            if isinstance(value, dict):
+                return kind, subject, value
+        return None
 
     def events(self, kind: str, subject: str) -> list[dict[str, Any]]:
         """The data of every event of one kind about one subject, oldest first."""

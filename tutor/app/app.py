@@ -5,15 +5,20 @@ import sqlite3
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from ..plugins import Registry
-from ..sandbox.supervisor import Limits
 from ..store import Store, StoreError
 from ..workspace import MARKER, Workspace
+
+if TYPE_CHECKING:  # these import NumPy: not before the first frame
+    from ..grader import ExerciseResult
+    from ..lesson import Lesson
+    from ..sandbox.supervisor import Limits
 
 DEFAULT_FOLDER = "tutor-workspace"
 
@@ -44,7 +49,23 @@ class TutorApp(App[None]):
         self.requested = workspace
         self.workspace: Workspace | None = None
         self.store: Store | None = None
-        self.limits = Limits()  # for grading the learner's code
+        self._limits: Limits | None = None
+        # The latest results of each lesson's file in this session, and the file's
+        # signature when graded: an exercise reopened shows them while the file is the same.
+        self.graded: dict[str, tuple[dict[str, ExerciseResult], tuple[int, int] | None]] = {}
+
+    @property
+    def limits(self) -> "Limits":
+        """For grading the learner's code (made when first needed)."""
+        if self._limits is None:
+            from ..sandbox.supervisor import Limits
+
+            self._limits = Limits()
+        return self._limits
+
+    @limits.setter
+    def limits(self, limits: "Limits") -> None:
+        self._limits = limits
 
     def on_mount(self) -> None:
         from .screens.welcome import WelcomeScreen
@@ -83,6 +104,16 @@ class TutorApp(App[None]):
         else:
             self.push_screen(HomeScreen())
         return None
+
+    def remember(self, lesson: "Lesson", results: dict[str, "ExerciseResult"],
+                 signature: tuple[int, int] | None) -> None:
+        self.graded[lesson.id] = (dict(results), signature)
+
+    def remembered(self, lesson: "Lesson",
+                   signature: tuple[int, int] | None) -> dict[str, "ExerciseResult"]:
+        """The results remembered for a lesson's file, if it has not changed since."""
+        results, graded = self.graded.get(lesson.id, ({}, None))
+        return dict(results) if signature is not None and graded == signature else {}
 
     # -- actions everywhere ---------------------------------------------------------------
 
@@ -127,8 +158,12 @@ class TutorApp(App[None]):
                     or not isinstance(active.node, Screen | App)):
                 continue  # widgets' own keys (cursor movement, ...) would drown the list
             seen.add(binding.action)
-            yield SystemCommand(binding.description, f"key: {binding.key_display or binding.key}",
+            key = binding.key_display or self.get_key_display(binding)
+            yield SystemCommand(binding.description,
+                                f"{binding.tooltip} ({key})" if binding.tooltip else key,
                                 partial(self._run_binding, active.node, binding.action))
+        for title, help_text, action in getattr(screen, "extra_commands", list)():
+            yield SystemCommand(title, help_text, partial(self._run_binding, screen, action))
         yield from super().get_system_commands(screen)
 
     async def _run_binding(self, node, action: str) -> None:

@@ -85,7 +85,9 @@ def _footer(out: Any, results: Any) -> None:
 
 
 def _record(ws: "Workspace | None", file: Path, results: Any) -> None:
-    """Record attempts in the workspace that holds the graded file, if any."""
+    """Record attempts in the workspace that holds the graded file, if any; a file other
+    than that workspace's own LESSON.py (`--file`) is recorded as such, so it counts in
+    neither the exercise's attempts nor its status."""
     import sqlite3
 
     from ..progress import record_results
@@ -93,10 +95,12 @@ def _record(ws: "Workspace | None", file: Path, results: Any) -> None:
 
     ws = Workspace.find(file.resolve().parent) or ws
     store = open_store(ws)
-    if store is None:
+    if store is None or ws is None:
         return
+    lesson = results[0].exercise.split(".")[0] if results else ""
+    own = file.resolve() == (ws.root / f"{lesson}.py").resolve()
     try:
-        record_results(store, file, results)
+        record_results(store, file.resolve() if own else file, results, other_file=not own)
     except sqlite3.Error as e:
         click.echo(f"tutor: progress not recorded ({e})", err=True)
     finally:

@@ -28,7 +28,7 @@ from .base import (
 @click.pass_context
 def run(ctx: click.Context, lesson_id: str, reference: bool, overrides: tuple[str, ...],
         jail: str) -> None:
-    """Run LESSON's experiment: with your functions once they all pass."""
+    """Run LESSON's experiment: with each of your functions once it passes."""
     from rich.live import Live
 
     from .. import experiment

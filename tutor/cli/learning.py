@@ -71,8 +71,9 @@ def list_(ctx: click.Context) -> None:
                 s = store.exercise_status(ex.id)
                 if s.passed:
                     status = "[green]passed[/]"
-                elif s.attempts:
-                    status = f"[red]{s.last_verdict}[/] ({s.attempts} attempts)"
+                elif s.attempts:  # the latest verdict: a pass that now fails says so
+                    status = f"[red]{s.last_verdict}[/] ({s.attempts} attempts" + (
+                        ", [yellow]passed before[/])" if s.passed_before else ")")
             table.add_row("", ex.id, status)
         table.add_section()
     console().print(table)

@@ -7,13 +7,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
 from ... import experiment
 from ...lesson import Lesson
 from ...schema import LessonError
 from ..messages import ExperimentEnded, Frame
+from ..widgets.footer import KeysFooter
 from .base import LessonScreen
 
 
@@ -33,7 +34,7 @@ class ExperimentScreen(LessonScreen):
             yield Static("[dim]starting… (the first run compiles the lesson's kernels)[/]",
                          id="frame")
         yield Static(id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         try:

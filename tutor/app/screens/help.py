@@ -9,12 +9,21 @@ from textual.widgets import Static
 
 FLOW = """
 [b]How it works[/b]
-On the lesson map, pick a lesson (the one marked ▶ is next). Read its pages, answer its \
-quiz, then write the code: the lesson's file in your workspace holds one function per \
-exercise. Save (ctrl+s) and tutor grades the function your cursor is in: each check shows \
-its verdict, the relative error and, when it can tell, the mistake. Saving the file from \
-your own editor grades it too. Stuck? ctrl+t shows the next hint. Once an exercise \
-passes, ctrl+o shows the reference beside your code. Progress is saved as you go.
+On the lesson map, pick a lesson (the one marked ▶ is next; c goes there). Read its pages, \
+answer its quiz, then write the code: the lesson's file in your workspace holds one \
+function per exercise. Save (ctrl+s) and tutor grades the function your cursor is in: \
+each check shows its verdict, the relative error and, when it can tell, the mistake. \
+Saving the file from your own editor grades it too. Stuck? ctrl+t shows the next hint. \
+Once an exercise passes, ctrl+o shows the reference beside your code. Progress is saved \
+as you go; an exercise's status is its latest verdict.
+
+[b]In the exercise[/b]
+ctrl+f moves the keys between the editor, the checks and the details (a bar on the left \
+marks where they go); ctrl+l gives that pane the whole screen, escape or ctrl+l gives it \
+back. f2 lists the lesson's exercises with their status. In the editor, enter keeps the \
+indentation (one level more after a colon), tab and shift+tab indent and dedent the line \
+or the selected lines, backspace in the indentation goes back one level, ctrl+z undoes, \
+ctrl+y redoes.
 
 ctrl+p opens the command palette (every action of the screen); ctrl+q quits.
 """
@@ -40,7 +49,7 @@ class HelpScreen(ModalScreen[None]):
                 continue  # widgets' own keys (cursor movement, ...) are not news
             seen.add(binding.description)
             keys.add_row(binding.key_display or self.app.get_key_display(binding),
-                         binding.description)
+                         binding.tooltip or binding.description)
         with VerticalScroll(id="help"):
             yield Static("[b]Keys on this screen[/b]")
             yield Static(keys)

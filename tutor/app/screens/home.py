@@ -1,16 +1,20 @@
 """The lesson map: every installed lesson in order, its progress, and what to do next."""
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ...lesson import Lesson
-from ...progress import LessonProgress, Step, continue_target, lesson_progress
+from ...progress import LessonProgress, Step, continue_target, in_progress, lesson_progress
+from ...schema import LessonError
+from ..widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from ..app import TutorApp
@@ -57,27 +61,53 @@ class HomeScreen(Screen[None]):
         table.add_column("needs", key="needs")
         yield table
         yield Static(id="detail")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         for error in self.tutor.registry.errors:  # the others still work
             self.notify(f"Skipped a broken lesson: {escape(str(error))}", severity="warning",
                         timeout=10)
-        self.refresh_progress()
         table = self.query_one(DataTable)
-        if self.target is not None:
-            table.move_cursor(row=table.get_row_index(self.target.lesson))
+        for lesson in self.tutor.registry:  # drawn at once; the numbers follow
+            table.add_row(Text(" "), lesson.title, *[Text("…", style="dim")] * 3,
+                          ", ".join(lesson.requires) or "–", key=lesson.id)
+        self.query_one("#continue", Static).update("[dim]Reading your progress…[/]")
         table.focus()
+        self.call_after_refresh(self.load_quizzes)  # once the map is on screen
+
+    @work(thread=True, exit_on_error=False, group="quizzes")
+    def load_quizzes(self) -> None:
+        """Read every lesson's quiz off the UI thread: the first time, that imports NumPy
+        and the quizzes' modules, a few tenths of a second the map need not wait for."""
+        for lesson in self.tutor.registry:
+            with contextlib.suppress(LessonError):
+                lesson.quiz  # noqa: B018 (a cached property: loaded here, used below)
+        with contextlib.suppress(RuntimeError):  # the app closed meanwhile
+            self.app.call_from_thread(self.first_progress)
+
+    def first_progress(self) -> None:
+        if not self.rows:
+            self.refresh_progress()
+            table = self.query_one(DataTable)
+            if self.target is not None and table.cursor_row == 0:
+                table.move_cursor(row=table.get_row_index(self.target.lesson))
+
+    def ensure_progress(self) -> None:
+        """Progress now, for a key pressed before it was read in the background."""
+        if not self.rows:
+            self.first_progress()
 
     def on_screen_resume(self) -> None:
-        self.refresh_progress()
+        if self.rows:
+            self.refresh_progress()
 
     def refresh_progress(self) -> None:
         registry, store = self.tutor.registry, self.tutor.store
         lessons = list(registry)
         self.rows = {lesson.id: lesson_progress(lesson, store) for lesson in lessons}
         self.target = continue_target(self.rows.values(),
-                                      {lesson.id: lesson.requires for lesson in lessons})
+                                      {lesson.id: lesson.requires for lesson in lessons},
+                                      in_progress(lessons, store))
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
@@ -121,7 +151,7 @@ class HomeScreen(Screen[None]):
     def show_detail(self) -> None:
         lesson = self.current()
         detail = self.query_one("#detail", Static)
-        if lesson is None:
+        if lesson is None or lesson.id not in self.rows:
             detail.update("")
             return
         row = self.rows[lesson.id]
@@ -156,11 +186,13 @@ class HomeScreen(Screen[None]):
             self.action_read(lesson, step.index if step.kind == "read" else None)
 
     def action_open(self) -> None:
+        self.ensure_progress()
         lesson = self.current()
         if lesson is not None:
             self.open_step(self.rows[lesson.id].next)
 
     def action_continue(self) -> None:
+        self.ensure_progress()
         if self.target is not None:
             self.open_step(self.target)
 
@@ -191,10 +223,12 @@ class HomeScreen(Screen[None]):
         if not lesson.exercises:
             self.notify(f"{escape(lesson.title)} has no exercises.")
             return
-        if index is None:  # the first exercise not passed yet
+        if index is None:  # the one in progress, else the first not passing
             store = self.tutor.store
-            index = next((i for i, e in enumerate(lesson.exercises)
-                          if store and not store.exercise_status(e.id).passed), 0)
+            working = in_progress([lesson], store)
+            index = working.index if working else next(
+                (i for i, e in enumerate(lesson.exercises)
+                 if store and not store.exercise_status(e.id).passed), 0)
         self.app.push_screen(ExerciseScreen(lesson, index))
 
     def action_experiment(self) -> None:

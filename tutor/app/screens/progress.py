@@ -6,9 +6,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ...progress import duration, lesson_progress
+from ..widgets.footer import KeysFooter
 from .home import fraction
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ class ProgressScreen(Screen[None]):
         for column in ("lesson", "read", "quiz", "code", "attempts", "hints", "time"):
             table.add_column(column, key=column)
         yield table
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         app: TutorApp = self.app  # type: ignore[assignment]

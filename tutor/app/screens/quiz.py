@@ -1,17 +1,21 @@
 """The quiz: one question at a time, immediate feedback with the explanation, answers recorded."""
 
+import random
+from dataclasses import replace
+
 from rich.markup import escape
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Input, Markdown, OptionList, Static
+from textual.widgets import Header, Input, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...lesson import Lesson
 from ...quiz import LETTERS, Posed, Question
 from ...schema import LessonError
+from ..widgets.footer import KeysFooter
 from .base import LessonScreen
 
 
@@ -32,6 +36,7 @@ class QuizScreen(LessonScreen):
         self.answered = False
         self.score = 0
         self.asked = 0
+        self.order: list[int] | None = None  # on a retry, the catalog index of each choice
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -43,7 +48,7 @@ class QuizScreen(LessonScreen):
             yield Static(id="error")
             yield Static(id="verdict")
             yield Markdown(id="explanation")
-        yield Footer()
+        yield KeysFooter()
 
     async def on_mount(self) -> None:
         try:
@@ -74,6 +79,10 @@ class QuizScreen(LessonScreen):
         else:
             self.finish()
             return
+        if self.retry and self.posed.question.kind == "choice":
+            self.posed = self.shuffled(self.posed)
+        else:
+            self.order = None
         posed = self.posed
         self.answered = False
         self.query_one("#where", Static).update(
@@ -99,6 +108,18 @@ class QuizScreen(LessonScreen):
         self.refresh_bindings()
         await self.query_one("#explanation", Markdown).update("")
         self.query_one("#body", VerticalScroll).scroll_home(animate=False)
+
+    def shuffled(self, posed: Posed) -> Posed:
+        """The question with its choices in a new order (never the catalog's): a retry is
+        answered from the content, not from remembering a letter."""
+        n = len(posed.choices)
+        order = list(range(n))
+        while n > 1 and order == sorted(order):
+            random.shuffle(order)
+        self.order = order
+        question = replace(posed.question, choices=tuple(posed.choices[i] for i in order),
+                           answer=order.index(int(posed.answer)))
+        return replace(posed, question=question, answer=question.answer)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -141,7 +162,10 @@ class QuizScreen(LessonScreen):
         self.score += correct
         store = self.tutor.store
         if store is not None:
-            store.record_answer(self.lesson.id, posed.id, response.strip(), correct)
+            # A choice is recorded by its catalog letter, whatever order it was shown in.
+            answer = (LETTERS[self.order[int(value)]] if self.order is not None
+                      else response.strip())
+            store.record_answer(self.lesson.id, posed.id, answer, correct)
         number = self.query_one("#number", Input)
         if number.display:
             number.disabled = True  # n and enter now move on

@@ -6,18 +6,21 @@ from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Markdown, Static
+from textual.widgets import Header, Markdown, Static
 
 from ...lesson import Lesson
 from ...progress import PAGE, page_title
+from ..widgets.footer import KeysFooter
 from .base import LessonScreen
 
 
 class ReaderScreen(LessonScreen):
     CSS_PATH = "reader.tcss"
     BINDINGS = [
-        Binding("right,n", "page(1)", "Next page", key_display="→"),
-        Binding("left,b", "page(-1)", "Previous page", key_display="←"),
+        Binding("space", "read_on", "Read on", key_display="space",
+                tooltip="Scroll down a screen; at the end of the page, the next page"),
+        Binding("right,n", "page(1)", "Next", key_display="→", tooltip="Next page"),
+        Binding("left,b", "page(-1)", "Prev", key_display="←", tooltip="Previous page"),
         Binding("q", "quiz", "Quiz"),
         Binding("e", "code", "Code"),
     ]
@@ -32,7 +35,8 @@ class ReaderScreen(LessonScreen):
         yield Static(id="where")
         with VerticalScroll(id="page"):
             yield Markdown(id="text")
-        yield Footer()
+        yield Static(id="page-status")
+        yield KeysFooter()
 
     async def on_mount(self) -> None:
         store, scroll = self.tutor.store, 0.0
@@ -60,6 +64,7 @@ class ReaderScreen(LessonScreen):
             f"[b]{escape(self.lesson.title)}[/] · page {self.page + 1} of {total} · "
             f"{escape(page_title(path))}")
         self.read = False
+        self.show_status()
         view = self.query_one("#page", VerticalScroll)
         view.scroll_home(animate=False, immediate=True)
         if scroll:  # once the page is laid out
@@ -73,6 +78,16 @@ class ReaderScreen(LessonScreen):
         if not self.read and view.scroll_y >= view.max_scroll_y - 1:
             self.read = True
             self.remember()
+            self.show_status()
+
+    def show_status(self) -> None:
+        """Under the page: whether it counts as read yet, and how to get there."""
+        last = self.page + 1 >= len(self.lesson.pages)
+        after = "q: the quiz, e: the code" if last else "space or →: the next page"
+        self.query_one("#page-status", Static).update(
+            f"[green]✓ read[/] · {after}" if self.read else
+            "[dim]This page counts as read once its end has been on screen · space pages "
+            "down[/]")
 
     def remember(self, scroll: float | None = None) -> None:
         """Record where the learner is (and whether this page has been read to its end)."""
@@ -87,6 +102,14 @@ class ReaderScreen(LessonScreen):
         super().on_unmount()
         with contextlib.suppress(Exception):  # quitting: the store may be closed already
             self.remember()
+
+    async def action_read_on(self) -> None:
+        """Space: a screen further down; at the end of the page, the next page."""
+        view = self.query_one("#page", VerticalScroll)
+        if view.scroll_y >= view.max_scroll_y - 1:
+            await self.action_page(1)
+        else:
+            view.scroll_page_down(animate=False)
 
     async def action_page(self, step: int) -> None:
         page = self.page + step

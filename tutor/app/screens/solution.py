@@ -4,9 +4,10 @@ import ast
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Static, TextArea
+from textual.widgets import Header, Static, TextArea
 
 from ...lesson import Exercise, Lesson
+from ..widgets.footer import KeysFooter
 from .base import LessonScreen
 
 
@@ -48,5 +49,5 @@ class SolutionScreen(LessonScreen):
                         f"# no def {name}(...) here: the file does not parse, or the\n"
                         "# function is defined another way")
                     yield TextArea.code_editor(text, language="python", read_only=True,
-                                               theme="monokai")
-        yield Footer()
+                                               theme="monokai", soft_wrap=True)
+        yield KeysFooter()

@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Static
+from textual.widgets import Button, Header, Input, Static
 
 from ...store import StoreError
 from ...workspace import Workspace
+from ..widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from ..app import TutorApp
@@ -45,7 +46,7 @@ class WelcomeScreen(Screen[None]):
             with Horizontal(id="buttons"):
                 yield Button("Create workspace", variant="primary", id="create")
                 yield Button("Quit", id="quit")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()
