@@ -762,3 +762,23 @@ async def test_the_lesson_map_is_drawn_before_its_progress_is_read(ws, only_back
         await home_ready(pilot)
         assert "read page 1 of 7" in text_of(app, "#continue")
         assert plain_cell(table.get_row_at(0)[2]) == "0/7"
+
+
+async def test_sigterm_ends_the_app_and_the_learners_process_with_it(ws, only_backprop):
+    import os
+    import signal
+
+    (ws.root / "backprop.py").write_text("def affine_forward(x, w, b):\n    while True:\n"
+                                         "        pass\n")
+    app = app_for(ws, only_backprop)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await open_exercise(pilot, app)
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: screen.live is not None and screen.live._run is not None
+                    and screen.live._run.sandbox.proc is not None)
+        proc = screen.live._run.sandbox.proc
+        os.kill(os.getpid(), signal.SIGTERM)  # handled by the app, as quitting is
+        await until(pilot, lambda: app.return_code is not None)
+    assert app.return_code == 128 + signal.SIGTERM
+    proc.wait(timeout=10)

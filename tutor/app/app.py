@@ -70,6 +70,8 @@ class TutorApp(App[None]):
     def on_mount(self) -> None:
         from .screens.welcome import WelcomeScreen
 
+        self.stop_on_signals()
+
         requested = self.requested.expanduser().resolve() if self.requested else None
         if requested is not None:
             found = Workspace(requested) if (requested / MARKER).is_dir() else None
@@ -81,6 +83,24 @@ class TutorApp(App[None]):
         self.push_screen(WelcomeScreen(proposed, error=self.store_error if found else ""))
 
     store_error = ""
+
+    def stop_on_signals(self) -> None:
+        """SIGTERM or SIGHUP (a closed terminal) ends the app as quitting does, so the
+        learner's process and the terminal are cleaned up on the way out."""
+        import asyncio
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(signum, self.exit, None, 128 + signum)
+
+    def show_notices(self) -> None:
+        """The sandbox's one-line notices (the jail fell back, ...), each shown once."""
+        from ..sandbox import jail
+
+        for notice in jail.notices():
+            self.notify(notice, severity="warning", timeout=10)
 
     def open_workspace(self, workspace: Workspace) -> str | None:
         """Open the workspace's progress and show the lesson map; the error, if it cannot."""

@@ -361,6 +361,7 @@ class ExerciseScreen(LessonScreen, inherit_bindings=False):  # the footer's orde
             self.live.warm()
 
     def on_graded(self, message: Graded) -> None:
+        self.tutor.show_notices()
         store = self.tutor.store
         if store is not None:
             record_results(store, self.path, message.results)
