@@ -21,20 +21,30 @@ from tutor import jitmath
 
 
 @njit(cache=True, error_model="numpy")
+def _gate_views(a, n):
+    """Row n of a (N, 4H) as its four gates' blocks [i | f | o | g]: contiguous 1-D views,
+    which a loop over j reads as adjacent numbers, and so vectorizes."""
+    size = a.shape[1] // 4
+    row = a[n]
+    return row[:size], row[size:2 * size], row[2 * size:3 * size], row[3 * size:]
+
+
+@njit(cache=True, error_model="numpy")
 def _cell(a, b, prev_c, gates, c, h):
     """Per unit, from a = x Wx + h Wh (without b): i, f, o = σ(a_i + b_i, ...), g = tanh(a_g + b_g);
     c = f prev_c + i g; h = o tanh(c). The activated gates [i | f | o | g] go to `gates`."""
-    size = prev_c.shape[1]
+    bi, bf, bo, bg = _gate_views(b.reshape(1, -1), 0)
     for n in range(prev_c.shape[0]):
-        for j in range(size):
-            i = jitmath.sigmoid(a[n, j] + b[j])
-            f = jitmath.sigmoid(a[n, size + j] + b[size + j])
-            o = jitmath.sigmoid(a[n, 2 * size + j] + b[2 * size + j])
-            g = jitmath.tanh(a[n, 3 * size + j] + b[3 * size + j])
-            gates[n, j], gates[n, size + j], gates[n, 2 * size + j] = i, f, o
-            gates[n, 3 * size + j] = g
-            c[n, j] = f * prev_c[n, j] + i * g
-            h[n, j] = o * jitmath.tanh(c[n, j])
+        ai, af, ao, ag = _gate_views(a, n)
+        i, f, o, g = _gate_views(gates, n)
+        pc, cn, hn = prev_c[n], c[n], h[n]
+        for j in range(pc.size):
+            i[j] = jitmath.sigmoid(ai[j] + bi[j])
+            f[j] = jitmath.sigmoid(af[j] + bf[j])
+            o[j] = jitmath.sigmoid(ao[j] + bo[j])
+            g[j] = jitmath.tanh(ag[j] + bg[j])
+            cn[j] = f[j] * pc[j] + i[j] * g[j]
+            hn[j] = o[j] * jitmath.tanh(cn[j])
 
 
 @njit(cache=True, error_model="numpy")
@@ -42,18 +52,18 @@ def _cell_backward(gates, prev_c, c, dnext_h, dnext_c, da, dprev_c):
     """Per unit: dc = dnext_c + dnext_h o (1 − tanh² c), dprev_c = dc f, and through each
     gate's derivative, da = [dc g i(1−i) | dc prev_c f(1−f) | dnext_h tanh(c) o(1−o) |
     dc i (1−g²)]."""
-    size = prev_c.shape[1]
     for n in range(prev_c.shape[0]):
-        for j in range(size):
-            i, f = gates[n, j], gates[n, size + j]
-            o, g = gates[n, 2 * size + j], gates[n, 3 * size + j]
-            tanh_c = jitmath.tanh(c[n, j])
-            dc = dnext_c[n, j] + dnext_h[n, j] * o * (1.0 - tanh_c * tanh_c)
-            da[n, j] = dc * g * i * (1.0 - i)
-            da[n, size + j] = dc * prev_c[n, j] * f * (1.0 - f)
-            da[n, 2 * size + j] = dnext_h[n, j] * tanh_c * o * (1.0 - o)
-            da[n, 3 * size + j] = dc * i * (1.0 - g * g)
-            dprev_c[n, j] = dc * f
+        i, f, o, g = _gate_views(gates, n)
+        di, df, do, dg = _gate_views(da, n)
+        pc, cn, dh, dcn, dpc = prev_c[n], c[n], dnext_h[n], dnext_c[n], dprev_c[n]
+        for j in range(pc.size):
+            tanh_c = jitmath.tanh(cn[j])
+            dc = dcn[j] + dh[j] * o[j] * (1.0 - tanh_c * tanh_c)
+            di[j] = dc * g[j] * i[j] * (1.0 - i[j])
+            df[j] = dc * pc[j] * f[j] * (1.0 - f[j])
+            do[j] = dh[j] * tanh_c * o[j] * (1.0 - o[j])
+            dg[j] = dc * i[j] * (1.0 - g[j] * g[j])
+            dpc[j] = dc * f[j]
 
 
 def _f64(a):
