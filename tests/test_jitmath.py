@@ -1,5 +1,5 @@
-"""tutor.jitmath's e^x, log(1 + z), σ and tanh agree with the C library's to an ulp or so,
-over their domains and at their edges, and loops over them compile to vector code."""
+"""The lessons' jitmath: e^x, log(1 + z), σ and tanh agree with the C library's to an ulp
+or so, over their domains and at their edges, and loops over them compile to vector code."""
 
 import math
 import platform
@@ -10,8 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from numba import njit
-
-from tutor import jitmath
+from tutor_lessons import jitmath
 
 # Relative error allowed against `math`: e^x and σ are within 1 ulp of it (2.2e-16) and
 # log(1 + z) within 3; tanh loses up to 5 bits just above |x| = 1/64, where 1 - e^-2|x|

@@ -18,8 +18,7 @@ import math
 
 import numpy as np
 from numba import njit, prange
-
-from tutor import jitmath
+from tutor_lessons import jitmath
 
 TILE = 64  # queries per tile: one sequence's 64 x 1024 scores are 512 KiB
 

@@ -11,8 +11,7 @@ import math
 
 import numpy as np
 from numba import njit, prange
-
-from tutor import jitmath
+from tutor_lessons import jitmath
 
 
 @njit(cache=True, parallel=True, error_model="numpy")

@@ -18,8 +18,7 @@ import math
 
 import numpy as np
 from numba import njit, prange
-
-from tutor.jitmath import ANY_ORDER
+from tutor_lessons.jitmath import ANY_ORDER
 
 COLUMNS = 64  # per block: 512 bytes of each row, 256 KiB for 512 rows
 PARTS = 8  # layernorm_backward's shares of the rows, each with its own dgamma and dbeta

@@ -11,8 +11,7 @@ import math
 
 import numpy as np
 from numba import njit, prange
-
-from tutor.jitmath import ANY_ORDER
+from tutor_lessons.jitmath import ANY_ORDER
 
 
 @njit(cache=True, parallel=True, error_model="numpy")

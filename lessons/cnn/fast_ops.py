@@ -17,8 +17,7 @@ pooling window go to the first maximum (graded inputs have none).
 
 import numpy as np
 from numba import njit, prange
-
-from tutor import jitmath  # noqa: F401  (its thread pool setting: see there)
+from tutor_lessons import jitmath  # noqa: F401  (its thread pool setting: see there)
 
 _CHUNK_BYTES = 4 << 20  # the columns of a chunk of images: a few MiB, within the L2/L3 cache
 

@@ -3,15 +3,14 @@
 Every loss here is ± a mean binary cross-entropy against a target, so one kernel does
 them all: in a single pass over the logits, spread over the cores, it adds up the loss
 terms and writes dlogits = scale · (σ(s) − t), with e^x and log(1 + z) from
-tutor.jitmath (which vectorize, where math.exp and math.log1p do not). A constant target
-(1 for real, 0 for fake) is passed as a one-element array read with stride 0, so no
-array of ones is ever built.
+lessons/jitmath.py (which vectorize, where math.exp and math.log1p do not). A constant
+target (1 for real, 0 for fake) is passed as a one-element array read with stride 0, so
+no array of ones is ever built.
 """
 
 import numpy as np
 from numba import njit, prange
-
-from tutor import jitmath
+from tutor_lessons import jitmath
 
 
 @njit(cache=True, parallel=True, error_model="numpy", fastmath=jitmath.ANY_ORDER)

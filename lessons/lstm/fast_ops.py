@@ -4,9 +4,9 @@ A step is two parts: the pre-activations a = x Wx + h Wh + b, matrix products, a
 cell, which works on each of the H units on its own. A BLAS library, called through
 NumPy's `@`, runs the products near the CPU's peak, far faster than any loop Numba
 compiles, so they stay NumPy calls; Numba compiles the cell (`_cell`, `_cell_backward`),
-one pass over the gates with σ and tanh from tutor.jitmath, which vectorize. A step's cell
-is a few microseconds of work: too little to share among threads (waking them costs
-about as much), so the cores share the products instead, in BLAS.
+one pass over the gates with σ and tanh from lessons/jitmath.py, which vectorize. A
+step's cell is a few microseconds of work: too little to share among threads (waking
+them costs about as much), so the cores share the products instead, in BLAS.
 
 Over a sequence, only h Wh has to wait for the previous step: x Wx for every step is one
 large product before the loop, and going back, the gradients into x, Wx, Wh and b are
@@ -16,8 +16,7 @@ each one product after it, over all steps at once. The loop itself is left with 
 
 import numpy as np
 from numba import njit
-
-from tutor import jitmath
+from tutor_lessons import jitmath
 
 
 @njit(cache=True, error_model="numpy")

@@ -13,8 +13,7 @@ import math
 
 import numpy as np
 from numba import njit, prange
-
-from tutor import jitmath  # noqa: F401  (its thread pool setting: see there)
+from tutor_lessons import jitmath  # noqa: F401  (its thread pool setting: see there)
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
