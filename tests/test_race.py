@@ -1,0 +1,70 @@
+"""`tutor race` and tutor.race: the backends' times on the same inputs, every result checked
+against the NumPy reference, a realistic size by default and the JIT's first call apart."""
+
+import os
+import subprocess
+import sys
+import types
+
+import numpy as np
+import pytest
+
+from tutor.race import Mismatch, default_size, race
+
+
+def test_default_size_is_the_first_realistic_benchmark_size(registry):
+    cases = registry.get("cnn").module("cases")
+    quick, full = cases.BENCHMARKS["conv_forward"][:2]
+    assert default_size(cases, "conv_forward") == full[0]
+    assert default_size(cases, "conv_forward", quick=True) == quick[0]
+
+
+def test_default_size_falls_back_to_race_inputs_own_default(registry):
+    cases = registry.get("backprop").module("cases")
+    assert "sigmoid_forward" not in cases.BENCHMARKS
+    assert default_size(cases, "sigmoid_forward") == 256  # race_inputs(name, rng, size=256)
+    assert default_size(types.SimpleNamespace(), "anything") is None
+
+
+def test_race_times_numpy_first_and_checks_every_backend(registry):
+    lesson = registry.get("backprop")
+    args = lesson.module("cases").race_inputs("affine_forward", np.random.default_rng(0), 8)
+    timings = race(lesson, "affine_forward", args, ["numba", "numpy"], repeat=2)
+    assert [t.backend for t in timings] == ["numpy", "numba"]
+    numba = timings[1]
+    assert numba.seconds > 0 and numba.first_seconds >= numba.seconds
+    assert numba.compile_seconds == numba.first_seconds - numba.seconds
+    assert numba.max_rel_error < 1e-12 and timings[0].max_rel_error == 0.0
+
+
+def test_an_extra_backend_is_checked_like_the_others(registry):
+    lesson = registry.get("backprop")
+    x, w, b = lesson.module("cases").race_inputs("affine_forward", np.random.default_rng(0), 8)
+    good = (lambda: x @ w + b, lambda r: r)
+    timings = race(lesson, "affine_forward", (x, w, b), ["numpy"], 1, {"mine": good})
+    assert [t.backend for t in timings] == ["numpy", "mine"]
+    wrong = (lambda: x @ w, lambda r: r)  # forgot the bias
+    with pytest.raises(Mismatch, match="mine affine_forward"):
+        race(lesson, "affine_forward", (x, w, b), ["numpy"], 1, {"mine": wrong})
+
+
+def tutor(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True,
+                          text=True, timeout=300, env={**os.environ, **(env or {})})
+
+
+@pytest.mark.slow
+def test_race_shows_what_compiling_cost_and_what_the_cache_saves(tmp_path):
+    """A fresh Numba cache: the first race compiles, the second loads; both at the lesson's
+    realistic size, the first call's time apart from the best one."""
+    env = {"NUMBA_CACHE_DIR": str(tmp_path), "COLUMNS": "100"}
+    first = tutor("race", "backprop.affine_forward", "--repeat", "2", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "backprop.affine_forward, size 256" in first.stdout
+    assert "(compiled)" in first.stdout and "compiled the kernels on the first call" in \
+        first.stdout
+    second = tutor("race", "backprop.affine_forward", "--repeat", "2", env=env)
+    assert second.returncode == 0, second.stderr
+    assert "(from cache)" in second.stdout and "loaded the kernels" in second.stdout
+    for out in (first.stdout, second.stdout):
+        assert "first call" in out and "compile" in out and "Numba threads" in out
