@@ -36,8 +36,10 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 # changes only the rounding. Unlike fastmath=True, these flags leave inf and nan their
 # meaning, and they leave out "contract" (fusing a * b + c into one rounding): a
 # difference that NumPy computes as exactly 0, such as d·γ·dout − Σγ·dout for one value,
-# would keep a rounding error instead. Functions called from such a kernel keep their own
-# flags: the ones below, compiled without these, stay exact.
+# would keep a rounding error instead. A kernel with these flags passes them on to the
+# functions it calls, and reassociated, exp's reduction x − k ln 2 loses the precision it
+# was split for (errors up to 1e-13 near |x| = 700): so kernels that call the functions
+# below do without, and add up through `total` and `largest`, which have them.
 ANY_ORDER = {"reassoc", "nsz"}
 
 LOG2_E = 1.4426950408889634
@@ -46,6 +48,24 @@ LOG2_E = 1.4426950408889634
 LN2_HI = 6.93147180369123816490e-01
 LN2_LO = 1.90821492927058770002e-10
 SMALLEST = -708.0  # e^x below this is under 2^-1021: returned as 0
+
+
+@njit(cache=True, error_model="numpy", fastmath=ANY_ORDER)
+def total(a):
+    """Σ a, the terms added in whatever order vectorizes."""
+    s = 0.0
+    for j in range(a.size):
+        s += a[j]
+    return s
+
+
+@njit(cache=True, error_model="numpy", fastmath=ANY_ORDER)
+def largest(a):
+    """max a, for a non-empty a, compared in whatever order vectorizes."""
+    m = a[0]
+    for j in range(1, a.size):
+        m = max(m, a[j])
+    return m
 
 
 @njit(cache=True, error_model="numpy")

@@ -23,7 +23,7 @@ from tutor_lessons import jitmath
 TILE = 64  # queries per tile: one sequence's 64 x 1024 scores are 512 KiB
 
 
-@njit(cache=True, parallel=True, error_model="numpy", fastmath=jitmath.ANY_ORDER)
+@njit(cache=True, parallel=True, error_model="numpy")
 def _softmax(s, scale, first, causal):
     """In place, over the last axis of a tile of scores s (N, heads, rows, Tk) whose row r
     is query i = first + r: P_ij = e^(scale·(s_ij − m_i)) / Σ_j' e^(scale·(s_ij' − m_i))
@@ -34,15 +34,10 @@ def _softmax(s, scale, first, causal):
         r = row % rows
         x = s[row // (heads * rows), (row // rows) % heads, r]  # the row, a contiguous view
         keys = min(first + r + 1, tk) if causal else tk
-        m = x[0]
-        for j in range(1, keys):
-            m = max(m, x[j])
-        total = 0.0
+        m = jitmath.largest(x[:keys])
         for j in range(keys):
-            e = jitmath.exp(scale * (x[j] - m))  # vectorizes, where math.exp would not
-            x[j] = e
-            total += e
-        inv = 1.0 / total
+            x[j] = jitmath.exp(scale * (x[j] - m))  # vectorizes, where math.exp would not
+        inv = 1.0 / jitmath.total(x[:keys])
         for j in range(keys):
             x[j] *= inv
         for j in range(keys, tk):

@@ -66,7 +66,7 @@ def _sigmoid_backward(dout, x, dx):
         dx[i] = dout[i] * s * (1.0 - s)
 
 
-@njit(cache=True, parallel=True, error_model="numpy", fastmath=jitmath.ANY_ORDER)
+@njit(cache=True, parallel=True, error_model="numpy")
 def _softmax_cross_entropy(scores, y, dscores):
     """Per row: log p = s − max(s) − log Σ e^(s − max(s)); loss_i = −log p[y_i];
     dscores = (p − onehot(y)) / N. Returns Σ_i loss_i / N."""
@@ -74,13 +74,10 @@ def _softmax_cross_entropy(scores, y, dscores):
     total = 0.0
     for i in prange(n):  # rows are independent; prange adds up `total` across threads
         s, d = scores[i], dscores[i]
-        top = s[0]
-        for j in range(1, c):
-            top = max(top, s[j])
-        z = 0.0
+        top = jitmath.largest(s)
         for j in range(c):
             d[j] = jitmath.exp(s[j] - top)
-            z += d[j]
+        z = jitmath.total(d)
         for j in range(c):
             d[j] /= z * n  # p / N
         d[y[i]] -= 1.0 / n
