@@ -6,12 +6,13 @@ the CPU's peak, far faster than any loop Numba compiles; so they stay NumPy call
 Numba compiles what BLAS cannot do: the softmax with its causal mask and, going back, its
 Jacobian, each in one pass over the scores with the rows spread over the cores (`prange`).
 
-The queries go a tile of `TILE` rows at a time, one head and one sequence at a time: a
-tile's (TILE, Tk) scores fit in the CPU's cache while the softmax works on them, and the
-(T, T) matrix of weights is never stored. Under a causal mask a tile needs only the keys
-up to its last query, so the masked half of the work is skipped, as the fused kernels of
-cuda_ops.py skip it. Heads are column blocks of width E / heads, so the same loops serve
-attention (one head) and multi-head attention.
+The queries go a tile of `TILE` rows at a time, for every sequence and head at once (one
+NumPy call runs a BLAS product per sequence and head), so that a tile's scores stay a few
+MiB and the (T, T) matrix of weights is never stored. Under a causal mask a tile needs
+only the keys up to its last query, so the masked half of the work is skipped, as the
+fused kernels of cuda_ops.py skip it. Heads are column blocks of width E / heads, viewed
+as an axis of their own, so the same code serves attention (one head) and multi-head
+attention.
 """
 
 import math
@@ -20,7 +21,7 @@ import numpy as np
 from numba import njit, prange
 from tutor_lessons import jitmath
 
-TILE = 64  # queries per tile: one sequence's 64 x 1024 scores are 512 KiB
+TILE = 64  # queries per tile: for 8 sequences of 1024 keys, 4 MiB of scores
 
 
 @njit(cache=True, parallel=True, error_model="numpy")

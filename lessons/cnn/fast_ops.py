@@ -9,8 +9,8 @@ the gathering of the windows (im2col) and its reverse (col2im: each column's gra
 added back onto the inputs it came from), with the images and channels spread over the
 cores (`prange`). Padding is never built: a tap that falls outside the image reads 0.
 
-Images go `_CHUNK` at a time, so their columns (C·HH·WW times the input's size) stay in
-the CPU's cache between being written and being multiplied. Pooling does no arithmetic
+Images go a chunk at a time, so that their columns (C·HH·WW numbers per output position,
+`_CHUNK_BYTES` at most) stay in the CPU's cache between being written and multiplied. Pooling does no arithmetic
 but comparisons, so it stays one loop over the windows, a plane per thread. Ties in a
 pooling window go to the first maximum (graded inputs have none).
 """
