@@ -6,11 +6,11 @@ the CPU's peak, far faster than any loop Numba compiles; so they stay NumPy call
 Numba compiles what BLAS cannot do: the softmax with its causal mask and, going back, its
 Jacobian, each in one pass over the scores with the rows spread over the cores (`prange`).
 
-The queries go a tile of `TILE` rows at a time, for every sequence and head at once (one
-NumPy call runs a BLAS product per sequence and head), so that a tile's scores stay a few
-MiB and the (T, T) matrix of weights is never stored. Under a causal mask a tile needs
-only the keys up to its last query, so the masked half of the work is skipped, as the
-fused kernels of cuda_ops.py skip it. Heads are column blocks of width E / heads, viewed
+The queries go a tile at a time, for every sequence and head at once (one NumPy call runs
+a BLAS product per sequence and head), so that a tile's scores stay a few MiB and the
+(T, T) matrix of weights is never stored. Under a causal mask a tile needs only the keys
+up to its last query, so small tiles skip most of the masked half of the work, as the
+fused kernels of cuda_ops.py skip it; without one, fewer and larger tiles are faster. Heads are column blocks of width E / heads, viewed
 as an axis of their own, so the same code serves attention (one head) and multi-head
 attention.
 """
@@ -21,7 +21,8 @@ import numpy as np
 from numba import njit, prange
 from tutor_lessons import jitmath
 
-TILE = 64  # queries per tile: for 8 sequences of 1024 keys, 4 MiB of scores
+TILE = 64  # queries per tile under a causal mask: small tiles skip more masked keys
+TILE_BYTES = 16 << 20  # without a mask, tiles as large as fit in this: fewer, larger products
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
@@ -60,10 +61,18 @@ def _softmax_backward(p, dp, scale):
             dr[j] = pr[j] * (dr[j] - delta) * scale
 
 
-def _tiles(tq, tk, causal):
+def _tile_rows(q, k, heads, causal):
+    """Queries per tile: `TILE` under a causal mask, else as many as `TILE_BYTES` of scores
+    hold for every sequence and head (each product then fills BLAS's pipelines longer)."""
+    if causal:
+        return TILE
+    return max(TILE, min(q.shape[1], TILE_BYTES // (8 * q.shape[0] * heads * k.shape[1])))
+
+
+def _tiles(tq, tk, rows, causal):
     """(i0, i1, keys): each tile of queries i0 <= i < i1 and how many keys it sees."""
-    for i0 in range(0, tq, TILE):
-        i1 = min(i0 + TILE, tq)
+    for i0 in range(0, tq, rows):
+        i1 = min(i0 + rows, tq)
         yield i0, i1, min(i1, tk) if causal else tk
 
 
@@ -85,9 +94,10 @@ def _attend(q, k, v, heads, causal):
     """out = softmax(q kᵀ / √d) v for every sequence and head of q (N, Tq, E)."""
     out = np.empty((q.shape[0], q.shape[1], v.shape[2]))
     q4, k4, v4, out4 = (_heads(a, heads) for a in (q, k, v, out))
-    buffer = np.empty(q.shape[0] * heads * TILE * k.shape[1])
+    rows = _tile_rows(q, k, heads, causal)
+    buffer = np.empty(q.shape[0] * heads * rows * k.shape[1])
     scale = 1.0 / math.sqrt(q4.shape[3])
-    for i0, i1, keys in _tiles(q.shape[1], k.shape[1], causal):
+    for i0, i1, keys in _tiles(q.shape[1], k.shape[1], rows, causal):
         s = _products(buffer, q4[:, :, i0:i1], k4[:, :, :keys])  # S = q kᵀ
         _softmax(s, scale, i0, causal)
         np.matmul(s, v4[:, :, :keys], out=out4[:, :, i0:i1])  # out = P v
@@ -100,10 +110,11 @@ def _attend_backward(dout, q, k, v, heads, causal, grads, out=None):
     forward pass is needed), then dv += Pᵀ dout, dP = dout vᵀ, dS = softmax'(dP), dq = dS k,
     dk += dSᵀ q; and, if asked, the forward pass's out = P v, which then costs one product."""
     do4, q4, k4, v4, dq4, dk4, dv4 = (_heads(a, heads) for a in (dout, q, k, v, *grads))
-    size = q.shape[0] * heads * TILE * k.shape[1]
+    rows = _tile_rows(q, k, heads, causal)
+    size = q.shape[0] * heads * rows * k.shape[1]
     buffers = np.empty(size), np.empty(size)
     scale = 1.0 / math.sqrt(q4.shape[3])
-    for i0, i1, keys in _tiles(q.shape[1], k.shape[1], causal):
+    for i0, i1, keys in _tiles(q.shape[1], k.shape[1], rows, causal):
         p = _products(buffers[0], q4[:, :, i0:i1], k4[:, :, :keys])
         _softmax(p, scale, i0, causal)
         if out is not None:
