@@ -10,9 +10,9 @@ The queries go a tile at a time, for every sequence and head at once (one NumPy 
 a BLAS product per sequence and head), so that a tile's scores stay a few MiB and the
 (T, T) matrix of weights is never stored. Under a causal mask a tile needs only the keys
 up to its last query, so small tiles skip most of the masked half of the work, as the
-fused kernels of cuda_ops.py skip it; without one, fewer and larger tiles are faster. Heads are column blocks of width E / heads, viewed
-as an axis of their own, so the same code serves attention (one head) and multi-head
-attention.
+fused kernels of cuda_ops.py skip it; without one, fewer and larger tiles are faster.
+Heads are column blocks of width E / heads, viewed as an axis of their own, so the same
+code serves attention (one head) and multi-head attention.
 """
 
 import math

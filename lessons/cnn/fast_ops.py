@@ -10,9 +10,9 @@ added back onto the inputs it came from), with the images and channels spread ov
 cores (`prange`). Padding is never built: a tap that falls outside the image reads 0.
 
 Images go a chunk at a time, so that their columns (C·HH·WW numbers per output position,
-`_CHUNK_BYTES` at most) stay in the CPU's cache between being written and multiplied. Pooling does no arithmetic
-but comparisons, so it stays one loop over the windows, a plane per thread. Ties in a
-pooling window go to the first maximum (graded inputs have none).
+`_CHUNK_BYTES` at most) stay in the CPU's cache between being written and multiplied.
+Pooling does no arithmetic but comparisons, so it stays one loop over the windows, a plane
+per thread. Ties in a pooling window go to the first maximum (graded inputs have none).
 """
 
 import numpy as np
