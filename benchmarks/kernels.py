@@ -13,7 +13,7 @@ Each time is the best of `--repeat` calls made after a first call; the first cal
 time is shown apart as "compile" (Numba's JIT compilation, or its load from the on-disk
 cache, marked "cached"). Columns: "np/nb" is NumPy's time over Numba's (above 1: Numba is
 faster); "nb/pt" is Numba's time over PyTorch's (below 2: within the 2x goal). GFLOP/s
-counts the matrix products' work only (see torch_ops.py) and "%pk" is its share of the
+counts the matrix products' work only (see flops.py) and "%pk" is its share of the
 float64 matmul peak measured at the start of the run. PyTorch (CPU, float64) is timed when
 installed (`pip install '.[bench]'`), and CUDA only on a real GPU: the simulator runs a
 Python thread per CUDA thread and its times say nothing about speed. Every result is
@@ -59,6 +59,7 @@ def run(args: argparse.Namespace, threads: int) -> None:
     from tutor.plugins import load_registry
 
     numba.set_num_threads(threads)
+    sys.path.insert(0, str(Path(__file__).parent))  # flops.py and torch_ops.py
     torch_ops = _torch(threads)
     gpu = cuda_target() == "gpu"
     peak, peaks = matmul_peak(np, torch_ops, 1024 if args.quick else 2048)
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace, threads: int) -> None:
     print(f"float64 matmul peak {peak:.1f} GFLOP/s ({peaks}); CUDA: "
           + ("GPU" if gpu else "no GPU (the simulator is not timed)")
           + "; load average " + " ".join(f"{load:.1f}" for load in os.getloadavg()))
-    columns = [("function", 34), ("size", 6), ("numpy", 9), ("numba", 9)]
+    columns = [("function", 36), ("size", 6), ("numpy", 9), ("numba", 9)]
     columns += [("torch", 9)] * bool(torch_ops) + [("cuda", 9)] * gpu
     columns += [("np/nb", 6)] + [("nb/pt", 6)] * bool(torch_ops) + [("np/cu", 6)] * gpu
     columns += [("GFLOP/s", 7), ("%pk", 4)] + [("pt GF/s", 7)] * bool(torch_ops)
@@ -99,6 +100,7 @@ def run(args: argparse.Namespace, threads: int) -> None:
 
 def bench_row(lesson, cases, name, size, options, repeat, gpu, torch_ops, peak) -> list[str]:
     import numpy as np
+    from flops import flops
 
     from tutor.race import race
 
@@ -110,7 +112,7 @@ def bench_row(lesson, cases, name, size, options, repeat, gpu, torch_ops, peak) 
         extra["torch"] = (call, lambda result: torch_ops.results(call, result))
     backends = ["numpy", "numba"] + ["cuda"] * gpu
     t = {r.backend: r for r in race(lesson, name, inputs, backends, repeat, extra)}
-    flops = torch_ops.flops(key, inputs) if torch_ops else None
+    work = flops(key, inputs)
 
     def ms(backend):
         return f"{t[backend].seconds * 1e3:.2f}" if backend in t else "-"
@@ -119,14 +121,14 @@ def bench_row(lesson, cases, name, size, options, repeat, gpu, torch_ops, peak) 
         return f"{t[a].seconds / t[b].seconds:.2f}" if a in t and b in t else "-"
 
     def rate(backend):
-        return f"{flops / t[backend].seconds / 1e9:.1f}" if flops and backend in t else "-"
+        return f"{work / t[backend].seconds / 1e9:.1f}" if work and backend in t else "-"
 
     numba = t["numba"]
     row = [str(size), ms("numpy"), ms("numba")]
     row += [ms("torch")] * bool(torch_ops) + [ms("cuda")] * gpu
     row += [ratio("numpy", "numba")] + [ratio("numba", "torch")] * bool(torch_ops)
     row += [ratio("numpy", "cuda")] * gpu
-    row += [rate("numba"), f"{flops / numba.seconds / 1e9 / peak:.0%}" if flops else "-"]
+    row += [rate("numba"), f"{work / numba.seconds / 1e9 / peak:.0%}" if work else "-"]
     row += [rate("torch")] * bool(torch_ops)
     how = "new" if numba.compiled else "cached" if numba.loaded else ""
     row += [f"{numba.compile_seconds:.2f}s {how}".strip(),
@@ -141,7 +143,6 @@ def _torch(threads):
     except ImportError:
         return None
     torch.set_num_threads(threads)
-    sys.path.insert(0, str(Path(__file__).parent))
     import torch_ops
 
     torch_ops.torch = torch
