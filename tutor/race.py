@@ -46,7 +46,11 @@ def race(lesson: Lesson, function_name: str, args: Sequence[Any],
     """Time `function_name(*args)` in each backend the lesson provides, NumPy first, and
     check each result against the NumPy reference's; raises `Mismatch` if one is off by more
     than the exercise's tolerance. Backends without a module in the lesson are left out;
-    `extra` backends are timed and checked the same way, after them."""
+    `extra` backends are timed and checked the same way, after them.
+
+    Each backend's first call is timed on its own (it compiles); then `repeat` rounds call
+    every backend once each, and each keeps its best time: on a busy machine the backends
+    then meet the same moments of load, and each its quietest one."""
     tolerance = next((e.tolerance for e in lesson.exercises if e.name == function_name),
                      DEFAULT_TOLERANCE)
     calls: dict[str, tuple[Callable[[], Any], Callable[[Any], Any], ModuleType | None]] = {}
@@ -58,12 +62,11 @@ def race(lesson: Lesson, function_name: str, args: Sequence[Any],
                               lesson_module)
     for backend, (call, convert) in (extra or {}).items():
         calls[backend] = (call, convert, None)
-    timings, expected = [], None
+    firsts, expected = {}, None
     for backend, (call, convert, module) in calls.items():
         before = _cache_counts(module)
         first, result = _timed(call)
         after = _cache_counts(module)
-        best = min(_timed(call)[0] for _ in range(max(1, repeat)))
         result = convert(result)
         if expected is None:  # the NumPy reference's, timed like the others
             expected = result
@@ -71,10 +74,14 @@ def race(lesson: Lesson, function_name: str, args: Sequence[Any],
         if not error <= tolerance:
             raise Mismatch(f"{backend} {function_name}: relative error {error:.2e} "
                            f"exceeds {tolerance:.0e}")
-        if backend in backends or backend in (extra or {}):
-            timings.append(Timing(backend, best, first, error, after[1] - before[1],
-                                  after[0] - before[0]))
-    return timings
+        firsts[backend] = (first, error, after[1] - before[1], after[0] - before[0])
+    best = dict.fromkeys(calls, float("inf"))
+    for _ in range(max(1, repeat)):
+        for backend, (call, _, _) in calls.items():
+            best[backend] = min(best[backend], _timed(call)[0])
+    return [Timing(backend, best[backend], first, error, compiled, loaded)
+            for backend, (first, error, compiled, loaded) in firsts.items()
+            if backend in backends or backend in (extra or {})]
 
 
 def _same(result: Any) -> Any:
