@@ -7,7 +7,8 @@ and makes the inputs with `race_inputs`; `--quick` takes the small sizes instead
 thread count runs in a process of its own, started with OMP_NUM_THREADS,
 OPENBLAS_NUM_THREADS, MKL_NUM_THREADS and NUMBA_NUM_THREADS set to it (and
 torch.set_num_threads), so NumPy's BLAS, Numba's parallel loops and PyTorch all use that
-many threads.
+many threads, and with OMP_WAIT_POLICY and OPENBLAS_THREAD_TIMEOUT set as `tutor race` sets
+them (tutor.accel.quiet_thread_pools) unless they are set already.
 
 Each time is the best of `--repeat` calls made after a first call; the first call's extra
 time is shown apart as "compile" (Numba's JIT compilation, or its load from the on-disk
@@ -43,6 +44,9 @@ def main() -> None:
     if CHILD in os.environ:
         run(args, int(os.environ[CHILD]))
         return
+    from tutor.accel import quiet_thread_pools
+
+    quiet_thread_pools()  # as `tutor race` does: BLAS's and Numba's threads wait passively
     for threads in (int(t) for t in args.threads.split(",")):
         env = {**os.environ, CHILD: str(threads), **dict.fromkeys(THREAD_VARIABLES, str(threads))}
         done = subprocess.run([sys.executable, str(Path(__file__).resolve()), *sys.argv[1:]],

@@ -17,19 +17,16 @@ Numba's on-disk cache of a kernel does not notice changes in the functions it ca
 """
 
 import math
-import os
 
 import numpy as np
 from numba import njit
 
-# Numba runs parallel loops on an OpenMP thread pool whose threads, by default, keep
-# spinning on their cores for a while after each loop, waiting for the next one. A kernel
-# that alternates parallel loops with NumPy's matrix products (which start threads of
-# their own, BLAS's) then has the two pools fighting over the cores: on 2 cores,
-# conv_backward ran 70x slower. Waiting passively costs a few microseconds per loop
-# instead. This must be set before Numba starts its pool (at the first parallel loop),
-# and only where the user chose no policy of their own.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from tutor import accel
+
+# The lessons' kernels alternate Numba's parallel loops with NumPy's BLAS products: their
+# thread pools must wait passively between turns (see there; for BLAS, this comes too
+# late if NumPy is already imported, which `tutor race` and the benchmarks see to).
+accel.quiet_thread_pools()
 
 # `fastmath=` for kernels whose loops add up (or take the maximum of) many numbers:
 # "reassoc" lets the compiler keep several partial sums at once, in vector registers, which

@@ -68,3 +68,37 @@ def test_race_shows_what_compiling_cost_and_what_the_cache_saves(tmp_path):
     assert "(from cache)" in second.stdout and "loaded the kernels" in second.stdout
     for out in (first.stdout, second.stdout):
         assert "first call" in out and "compile" in out and "Numba threads" in out
+
+
+def test_thread_pools_wait_passively_unless_the_user_chose(monkeypatch):
+    from tutor.accel import quiet_thread_pools
+
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    monkeypatch.setenv("OPENBLAS_THREAD_TIMEOUT", "12")
+    quiet_thread_pools()
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    assert os.environ["OPENBLAS_THREAD_TIMEOUT"] == "12"  # the user's, kept
+
+
+def test_race_quiets_blas_before_numpy_loads_it():
+    """OpenBLAS reads its variable once, when NumPy is first imported: `tutor race` sets it
+    before that. The child records the variable at that moment."""
+    code = """
+import builtins, os, sys
+seen = []
+real_import = builtins.__import__
+def watch(name, *args, **kwargs):
+    if name.split(".")[0] == "numpy" and "numpy" not in sys.modules and not seen:
+        seen.append(os.environ.get("OPENBLAS_THREAD_TIMEOUT"))
+    return real_import(name, *args, **kwargs)
+builtins.__import__ = watch
+from click.testing import CliRunner
+from tutor.cli import cli
+result = CliRunner().invoke(cli, ["race", "gan.bce_with_logits", "--size", "64",
+                                  "--repeat", "1"])
+print(result.exit_code, seen)
+"""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, env=env)
+    assert done.stdout.strip() == "0 ['4']", done.stderr

@@ -90,9 +90,11 @@ def run(ctx: click.Context, lesson_id: str, reference: bool, overrides: tuple[st
 def race(ctx: click.Context, target: str, size: int | None, repeat: int,
          simulator: bool) -> None:
     """Race the lesson's NumPy, Numba and CUDA versions of a function on the same inputs."""
+    from .. import accel
+
+    accel.quiet_thread_pools()  # before NumPy's BLAS starts its threads
     import numpy as np
 
-    from .. import accel
     from ..race import Mismatch, default_size
     from ..race import race as run_race
 
