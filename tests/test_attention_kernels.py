@@ -7,6 +7,8 @@ folds in a second tile. Without a GPU the CUDA kernels run on the simulator, one
 thread per CUDA thread, so the CUDA shapes stay small.
 """
 
+from unittest.mock import patch
+
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
@@ -58,6 +60,42 @@ def test_attention(backend, n, tq, tk, d, dv, causal, scale, seed):
     q, k = rng.uniform(-scale, scale, (n, tq, d)), rng.uniform(-scale, scale, (n, tk, d))
     v, dout = rng.standard_normal((n, tk, dv)), rng.standard_normal((n, tq, dv))
     check_attention(backend, q, k, v, dout, causal)
+
+
+@settings(max_examples=8, deadline=None)
+@given(n=st.integers(1, 2), tq=st.integers(1, 10), tk=st.integers(1, 10), heads=st.integers(1, 3),
+       dh=st.integers(1, 3), causal=st.booleans(), seed=seeds)
+@example(n=1, tq=7, tk=7, heads=1, dh=1, causal=True, seed=0)  # D = 1, a ragged last tile
+@example(n=2, tq=4, tk=9, heads=2, dh=2, causal=False, seed=1)  # Tq != Tk, two heads
+def test_numba_query_tiles(n, tq, tk, heads, dh, causal, seed):
+    """Numba's kernels take the queries a tile at a time (64 of them or more; here 3, so
+    that small shapes cross tiles): with a causal mask each tile sees only the keys up to
+    its last query, and the keys' gradients add up over the tiles."""
+    rng = np.random.default_rng(seed)
+    tk = tq if causal else tk
+    e = heads * dh
+    q, k = rng.uniform(-1, 1, (n, tq, e)), rng.uniform(-1, 1, (n, tk, e))
+    v, dout = rng.standard_normal((n, tk, e)), rng.standard_normal((n, tq, e))
+    x, w = q, [rng.standard_normal((e, e)) / np.sqrt(e) for _ in range(4)]
+    with patch.object(fast, "TILE", 3), patch.object(fast, "TILE_BYTES", 0):
+        if heads == 1:
+            check_attention("numba", q, k, v, dout, causal)
+        args = (x, *w, heads, causal)
+        assert_close(fast.multihead_attention_forward(*args),
+                     ref.multihead_attention_forward(*args), FORWARD)
+        assert_close(fast.multihead_attention_backward(dout, *args),
+                     ref.multihead_attention_backward(dout, *args), BACKWARD)
+
+
+@pytest.mark.parametrize("causal, tk", [(True, 70), (False, 67)])
+def test_numba_across_a_real_tile(causal, tk):
+    """70 queries: a full tile of 64 and a ragged one, as the kernels run by default (under
+    a causal mask; without one, when the scores of larger tiles would pass TILE_BYTES)."""
+    rng = np.random.default_rng(tk)
+    q, k, v = rng.uniform(-1, 1, (2, 70, 5)), rng.uniform(-1, 1, (2, tk, 5)), \
+        rng.standard_normal((2, tk, 3))
+    with patch.object(fast, "TILE_BYTES", 8 * 2 * 64 * tk):  # 64 queries' scores
+        check_attention("numba", q, k, v, rng.standard_normal((2, 70, 3)), causal)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

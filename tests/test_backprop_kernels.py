@@ -56,6 +56,7 @@ def uniform(rng, shape, scale):
 @example(n=1, d=1, m=1, seed=0)
 @example(n=1, d=17, m=5, seed=1)
 @example(n=20, d=3, m=17, seed=2)
+@example(n=3, d=2, m=300, seed=3)  # db in Numba's blocks of 256 columns, the last ragged
 def test_affine(backend, n, d, m, seed):
     rng = np.random.default_rng(seed)
     x, w = rng.standard_normal((n, d)), rng.standard_normal((d, m))

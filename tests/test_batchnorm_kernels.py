@@ -59,6 +59,7 @@ def check_both(backend, kind, x, gamma, beta, dout, eps):
        eps=st.sampled_from([1e-5, 1e-3]))
 @example(n=2, d=1, scale=1.0, offset=0.0, seed=0, eps=1e-5)  # the smallest batch
 @example(n=19, d=33, scale=30.0, offset=300.0, seed=1, eps=1e-5)  # a second, ragged block
+@example(n=3, d=150, scale=1.0, offset=3.0, seed=2, eps=1e-5)  # 3 of Numba's 64-column blocks
 def test_batchnorm(backend, n, d, scale, offset, seed, eps):
     x, gamma, beta, dout = inputs(n, d, scale, offset, seed)
     check_both(backend, "batchnorm", x, gamma, beta, dout, eps)
@@ -70,6 +71,7 @@ def test_batchnorm(backend, n, d, scale, offset, seed, eps):
        eps=st.sampled_from([1e-5, 1e-3]))
 @example(n=1, d=2, scale=1.0, offset=0.0, seed=0, eps=1e-5)  # one example, two features
 @example(n=33, d=19, scale=1e-3, offset=3.0, seed=1, eps=1e-5)
+@example(n=11, d=70, scale=1.0, offset=0.0, seed=2, eps=1e-5)  # Numba's 8 shares of the rows
 def test_layernorm(backend, n, d, scale, offset, seed, eps):
     x, gamma, beta, dout = inputs(n, d, scale, offset, seed)
     check_both(backend, "layernorm", x, gamma, beta, dout, eps)
@@ -80,6 +82,7 @@ def test_layernorm(backend, n, d, scale, offset, seed, eps):
 @given(n=st.integers(2, 20), d=st.integers(1, 36), scale=scales, offset=offsets, seed=seeds,
        momentum=st.sampled_from([0.0, 0.1, 0.9, 1.0]))
 @example(n=2, d=33, scale=1.0, offset=300.0, seed=0, momentum=0.9)
+@example(n=4, d=130, scale=1.0, offset=3.0, seed=1, momentum=0.5)  # 3 64-column blocks
 def test_running_stats_update(backend, n, d, scale, offset, seed, momentum):
     x, running_mean, running_var, _ = inputs(n, d, scale, offset, seed)
     running_var = running_var**2

@@ -1,7 +1,6 @@
 """The plain commands, run as a learner would run them."""
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -164,19 +163,26 @@ def test_interrupt_kills_the_learner_process(workspace, tmp_path):
     import signal
     import time
 
+    from process_helpers import descendants, wait_gone
+
     (workspace / "backprop.py").write_text(
         "import time\ndef affine_forward(x, w, b):\n    time.sleep(60)\n")
     proc = subprocess.Popen([sys.executable, "-m", "tutor", "check", "backprop"],
                             cwd=workspace, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
-    time.sleep(1.5)
+    family: set[int] = set()
+    deadline = time.monotonic() + 30
+    while not family and time.monotonic() < deadline:  # the learner's process has started
+        time.sleep(0.2)
+        family = descendants(proc.pid)
+    assert family, "tutor started no learner process"
+    time.sleep(0.5)
+    family |= descendants(proc.pid)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 130
     assert "interrupted" in err and "Traceback" not in err
-    leftover = subprocess.run(["pgrep", "-f", f"tutor.sandbox.child.*{os.getpid()}"],
-                              capture_output=True)
-    assert leftover.returncode != 0 or not leftover.stdout
+    assert not wait_gone(family), "a learner process outlived tutor"
     assert Path(workspace / "backprop.py").exists()
 
 

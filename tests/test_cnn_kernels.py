@@ -6,6 +6,8 @@ NumPy's generator. Without a GPU the CUDA kernels run on the simulator, one Pyth
 per CUDA thread, so the CUDA shapes stay tiny.
 """
 
+from unittest.mock import patch
+
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
@@ -75,8 +77,21 @@ def check_conv(backend, shape, seed):
 @example(shape=(1, 1, 4, 5, 2, 3, 2, 1, 2), seed=2)  # N = C = 1, pad 2, a 3x2 filter
 @example(shape=(2, 2, 8, 7, 3, 2, 4, 3, 2), seed=3)  # stride 3
 @example(shape=(1, 2, 3, 4, 2, 3, 4, 1, 0), seed=4)  # a 1x1 output
+@example(shape=(3, 2, 7, 6, 2, 3, 3, 2, 0), seed=5)  # stride 2, pad 0
 def test_conv_numba(shape, seed):
     check_conv("numba", shape, seed)
+
+
+@settings(max_examples=4, deadline=None)
+@given(shape=conv_shapes(small=False), seed=seeds, images=st.integers(1, 2))
+@example(shape=(3, 2, 5, 5, 2, 3, 3, 2, 1), seed=0, images=2)  # 3 images: chunks of 2 and 1
+def test_conv_numba_in_chunks(shape, seed, images):
+    """Numba's conv gathers the windows of a chunk of images at a time (a few MiB of them);
+    here 1 or 2 images, so that small batches cross chunks and end with a ragged one."""
+    n, c, h, w, f, hh, ww, stride, pad = shape
+    ho, wo = 1 + (h + 2 * pad - hh) // stride, 1 + (w + 2 * pad - ww) // stride
+    with patch.object(fast, "_CHUNK_BYTES", images * 8 * c * hh * ww * ho * wo):
+        check_conv("numba", shape, seed)
 
 
 @pytest.mark.skipif(gpu is None, reason=NO_CUDA)

@@ -8,69 +8,14 @@ import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
+from process_helpers import cpu_seconds, descendants, wait_gone, with_marker
 
 from tutor.sandbox import jail
 
 TUTOR = [sys.executable, "-m", "tutor"]
 JAILS = ["none"] + (["bwrap"] if jail.unavailable() is None else [])
-
-
-def _stat(pid: int) -> tuple[str, int] | None:
-    """(state, ppid) of a live process, None when it is gone (or a zombie)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_bytes()
-    except OSError:
-        return None
-    fields = stat[stat.rfind(b")") + 2:].split()
-    state = fields[0].decode()
-    return None if state in "ZX" else (state, int(fields[1]))
-
-
-def _cpu_seconds(pid: int) -> float:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_bytes()
-    except OSError:
-        return 0.0
-    fields = stat[stat.rfind(b")") + 2:].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _descendants(root: int) -> set[int]:
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and (st := _stat(int(entry))):
-            parents[int(entry)] = st[1]
-    found, frontier = set(), {root}
-    while frontier:
-        frontier = {pid for pid, ppid in parents.items() if ppid in frontier} - found
-        found |= frontier
-    return found
-
-
-def _with_marker(marker: str) -> list[int]:
-    out = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if marker.encode() in Path(f"/proc/{entry}/cmdline").read_bytes() \
-                        and _stat(int(entry)):
-                    out.append(int(entry))
-            except OSError:
-                pass
-    return out
-
-
-def _wait_gone(pids: set[int], seconds: float = 5.0) -> set[int]:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        alive = {pid for pid in pids if _stat(pid)}
-        if not alive:
-            return set()
-        time.sleep(0.05)
-    return {pid for pid in pids if _stat(pid)}
 
 
 SPIN = "def relu_forward(x):\n    while True:\n        pass\n"
@@ -91,12 +36,12 @@ def test_the_learners_process_dies_with_tutor(signum, jail_mode, tmp_path):
         deadline, spinning = time.monotonic() + 30, set()
         while time.monotonic() < deadline and not spinning:  # in the learner's loop, well
             time.sleep(0.1)                                 # past its start-up
-            spinning = {pid for pid in _descendants(tutor.pid) if _cpu_seconds(pid) > 0.6}
+            spinning = {pid for pid in descendants(tutor.pid) if cpu_seconds(pid) > 0.6}
         assert spinning, "the learner's process never started"
-        family = _descendants(tutor.pid)
+        family = descendants(tutor.pid)
         tutor.send_signal(signum)
         _, err = tutor.communicate(timeout=10)
-        assert _wait_gone(family) == set()
+        assert wait_gone(family) == set()
         if signum != signal.SIGKILL:  # cleaned up like Ctrl+C, with one line
             assert tutor.returncode == 128 + signum
             assert f"stopped by {signal.Signals(signum).name}" in err.decode()
@@ -144,7 +89,7 @@ def test_no_process_the_learners_code_starts_survives_grading(jail_mode, solutio
             return np.maximum(x, 0)
     """)
     assert grade(path, ["relu_forward"], jail=jail_mode)["relu_forward"].passed
-    assert _wait_gone(set(_with_marker(marker)), 5) == set()
+    assert wait_gone(set(with_marker(marker)), 5) == set()
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="tutor becomes a subreaper as root only")
@@ -160,12 +105,12 @@ def test_descendants_that_leave_the_session_are_found_and_killed(tmp_path):
     processes.harden(reap_orphans=True)
     proc = processes.popen([sys.executable, "-c", script], start_new_session=True)
     deadline = time.monotonic() + 10
-    while len(set(_with_marker(marker)) - {proc.pid}) < 2 and time.monotonic() < deadline:
+    while len(set(with_marker(marker)) - {proc.pid}) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
-    escaped = set(_with_marker(marker)) - {proc.pid}  # its own command line names it too
+    escaped = set(with_marker(marker)) - {proc.pid}  # its own command line names it too
     assert len(escaped) == 2
     processes.kill(proc)
-    assert _wait_gone(escaped, 5) == set()
+    assert wait_gone(escaped, 5) == set()
 
 
 @pytest.mark.parametrize("jail_mode", JAILS)

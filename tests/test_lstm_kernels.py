@@ -100,9 +100,10 @@ def test_sequence_cuda(n, t, d, h, scale, seed):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("n, t, d, h", [(1, 1, 2, 3), (2, 2, 1, 5)])
+@pytest.mark.parametrize("n, t, d, h", [(1, 1, 2, 3), (2, 2, 1, 5), (2, 20, 3, 2)])
 def test_sequence_edges(backend, n, t, d, h):
-    """T = 1 and N = 1; 4H = 20 across a tile, carried over two steps."""
+    """T = 1 and N = 1; 4H = 20 across a tile, carried over two steps; T = 20 crosses the
+    16 steps whose x Wx Numba's forward pass computes together."""
     check_sequence(backend, n, t, d, h, 1.0, n + t + d + h)
 
 

@@ -98,31 +98,32 @@ def multihead_attention_backward(rng):
     return cases
 
 
-# Sizes for `tutor race` and the benchmarks: `size` is the sequence length T. The quick sizes
-# suit the CUDA simulator (33 crosses a 32-query tile; multi-head attention launches many
-# blocks of 256 threads for its projections, so one size); the full ones show what a GPU
-# does with long sequences.
+# Sizes for `tutor race` and the benchmarks: `size` is the sequence length T; (quick sizes,
+# realistic ones, and the variants each is run in). The quick sizes suit the CUDA simulator
+# (33 crosses a 32-query tile; multi-head attention launches many blocks of 256 threads for
+# its projections, so one size); `tutor race` takes the first of each, causal.
+_MASKS = {"causal": {"causal": True}, "full": {"causal": False}}
 BENCHMARKS = {
-    "attention_forward": ([8, 33], [256, 1024, 2048]),
-    "attention_backward": ([8, 33], [256, 1024, 2048]),
-    "multihead_attention_forward": ([8], [128, 512, 1024]),
-    "multihead_attention_backward": ([8], [128, 512, 1024]),
+    "attention_forward": ([8, 33], [256, 1024], _MASKS),
+    "attention_backward": ([8, 33], [256, 1024], _MASKS),
+    "multihead_attention_forward": ([8], [128, 512], _MASKS),
+    "multihead_attention_backward": ([8], [128, 512], _MASKS),
 }
 
 
-def race_inputs(name, rng, size=256):
-    """Bigger inputs: sequences of T = `size` tokens, causal. From T = 64 on, a batch of 4 with
-    heads of width 64 (and E = 256, 4 heads); below, one sequence with heads of width 8 (and
-    E = 16, 2 heads), small enough for the CUDA simulator."""
+def race_inputs(name, rng, size=256, causal=True):
+    """Bigger inputs: sequences of T = `size` tokens. From T = 64 on, a batch of 8 with heads
+    of width 64 (and E = 256, 4 heads); below, one sequence with heads of width 8 (and E = 16,
+    2 heads), small enough for the CUDA simulator."""
     t = size
-    n, d, e, h = (4, 64, 256, 4) if size >= 64 else (1, 8, 16, 2)
+    n, d, e, h = (8, 64, 256, 4) if size >= 64 else (1, 8, 16, 2)
     if name.startswith("attention"):
         q, k, v = _qkv(rng, n, t, t, d, d)  # scores of order 1
         if name == "attention_forward":
-            return q, k, v, True
-        return rng.standard_normal((n, t, d)), q, k, v, True
+            return q, k, v, causal
+        return rng.standard_normal((n, t, d)), q, k, v, causal
     x = rng.standard_normal((n, t, e))
     w = [rng.standard_normal((e, e)) / np.sqrt(e) for _ in range(4)]
     if name == "multihead_attention_forward":
-        return x, *w, h, True
-    return rng.standard_normal((n, t, e)), x, *w, h, True
+        return x, *w, h, causal
+    return rng.standard_normal((n, t, e)), x, *w, h, causal

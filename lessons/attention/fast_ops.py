@@ -1,175 +1,174 @@
-"""The attention functions compiled with Numba: the same functions as reference.py, as loops.
+"""The attention functions compiled with Numba: the same functions as reference.py.
 
-The loops follow the fused kernels of cuda_ops.py rather than the reference's matrices: no
-(T, T) matrix of weights is ever stored. The forward pass keeps, per query row, the log of
-the softmax's normalizer, lse = m + log Σ_j e^(s_j − m); the backward pass recomputes each
-weight as P_ij = e^(s_ij − lse_i) and uses rowsum(dP ⊙ P) = rowsum(dout ⊙ out). One loop
-over query rows gives dq, one over key rows gives dk and dv, so every row is independent
-and `prange` spreads the rows over the CPU's cores. Heads are column blocks of width
-E / heads, so the same loops serve attention (one head) and multi-head attention.
+Attention is two matrix products around a softmax: S = q kᵀ / √d, then P v. Those products
+are most of the arithmetic, and a BLAS library (called through NumPy's `@`) runs them near
+the CPU's peak, far faster than any loop Numba compiles; so they stay NumPy calls, and
+Numba compiles what BLAS cannot do: the softmax with its causal mask and, going back, its
+Jacobian, each in one pass over the scores with the rows spread over the cores (`prange`).
+
+The queries go a tile at a time, for every sequence and head at once (one NumPy call runs
+a BLAS product per sequence and head), so that a tile's scores stay a few MiB and the
+(T, T) matrix of weights is never stored. Under a causal mask a tile needs only the keys
+up to its last query, so small tiles skip most of the masked half of the work, as the
+fused kernels of cuda_ops.py skip it; without one, fewer and larger tiles are faster.
+Heads are column blocks of width E / heads, viewed as an axis of their own, so the same
+code serves attention (one head) and multi-head attention.
 """
 
 import math
 
 import numpy as np
 from numba import njit, prange
+from tutor_lessons import jitmath
+
+TILE = 64  # queries per tile under a causal mask: small tiles skip more masked keys
+TILE_BYTES = 16 << 20  # without a mask, tiles as large as fit in this: fewer, larger products
 
 
-@njit(cache=True)
-def _score(q, k, n, i, j, c0, d, scale):
-    """s_ij = q_i · k_j / √d over the columns c0 .. c0 + d of one head."""
-    acc = 0.0
-    for c in range(c0, c0 + d):
-        acc += q[n, i, c] * k[n, j, c]
-    return acc * scale
-
-
-@njit(cache=True, parallel=True)
-def _forward(q, k, v, heads, causal, out, lse):
-    """out_i = Σ_j P_ij v_j per head; lse[n, h, i] = log Σ_j e^(s_ij)."""
-    nb, tq, eq = q.shape
-    tk, ev = k.shape[1], v.shape[2]
-    d, dv = eq // heads, ev // heads
-    scale = 1.0 / math.sqrt(d)
-    for row in prange(nb * heads * tq):
-        n, h, i = row // (heads * tq), (row // tq) % heads, row % tq
-        keys = min(i + 1, tk) if causal else tk  # query i sees keys 0 .. keys - 1
-        s = np.empty(keys)
-        m = -np.inf
+@njit(cache=True, parallel=True, error_model="numpy")
+def _softmax(s, scale, first, causal):
+    """In place, over the last axis of a tile of scores s (N, heads, rows, Tk) whose row r
+    is query i = first + r: P_ij = e^(scale·(s_ij − m_i)) / Σ_j' e^(scale·(s_ij' − m_i))
+    over the keys j <= i if causal (0 beyond), with m_i = max_j s_ij: no exponent is
+    positive, so none overflows."""
+    nb, heads, rows, tk = s.shape
+    for row in prange(nb * heads * rows):  # every row on its own: spread over the cores
+        r = row % rows
+        x = s[row // (heads * rows), (row // rows) % heads, r]  # the row, a contiguous view
+        keys = min(first + r + 1, tk) if causal else tk
+        m = jitmath.largest(x[:keys])
         for j in range(keys):
-            s[j] = _score(q, k, n, i, j, h * d, d, scale)
-            m = max(m, s[j])
-        total = 0.0
+            x[j] = jitmath.exp(scale * (x[j] - m))  # vectorizes, where math.exp would not
+        inv = 1.0 / jitmath.total(x[:keys])
         for j in range(keys):
-            s[j] = math.exp(s[j] - m)  # <= 1: no overflow
-            total += s[j]
-        for c in range(h * dv, (h + 1) * dv):
-            acc = 0.0
-            for j in range(keys):
-                acc += s[j] * v[n, j, c]
-            out[n, i, c] = acc / total
-        lse[n, h, i] = m + math.log(total)
+            x[j] *= inv
+        for j in range(keys, tk):
+            x[j] = 0.0
 
 
-@njit(cache=True, parallel=True)
-def _backward_dq(dout, q, k, v, out, lse, heads, causal, dq):
-    """dq_i = Σ_j dS_ij k_j / √d with dS_ij = P_ij (dP_ij − δ_i), δ_i = dout_i · out_i."""
-    nb, tq, eq = q.shape
-    tk, ev = k.shape[1], v.shape[2]
-    d, dv = eq // heads, ev // heads
-    scale = 1.0 / math.sqrt(d)
-    for row in prange(nb * heads * tq):
-        n, h, i = row // (heads * tq), (row // tq) % heads, row % tq
+@njit(cache=True, parallel=True, error_model="numpy", fastmath=jitmath.ANY_ORDER)
+def _softmax_backward(p, dp, scale):
+    """In place of dp: dS_ij = P_ij (dP_ij − Σ_j' P_ij' dP_ij') · scale, the softmax's
+    Jacobian applied to each row of dP, with the scores' 1/√d folded in."""
+    nb, heads, rows, tk = p.shape
+    for row in prange(nb * heads * rows):
+        n, h, r = row // (heads * rows), (row // rows) % heads, row % rows
+        pr, dr = p[n, h, r], dp[n, h, r]
         delta = 0.0
-        for c in range(h * dv, (h + 1) * dv):
-            delta += dout[n, i, c] * out[n, i, c]
-        for c in range(h * d, (h + 1) * d):
-            dq[n, i, c] = 0.0
-        for j in range(min(i + 1, tk) if causal else tk):
-            p = math.exp(_score(q, k, n, i, j, h * d, d, scale) - lse[n, h, i])
-            dp = 0.0
-            for c in range(h * dv, (h + 1) * dv):
-                dp += dout[n, i, c] * v[n, j, c]
-            ds = p * (dp - delta) * scale
-            for c in range(h * d, (h + 1) * d):
-                dq[n, i, c] += ds * k[n, j, c]
+        for j in range(tk):
+            delta += pr[j] * dr[j]
+        for j in range(tk):
+            dr[j] = pr[j] * (dr[j] - delta) * scale
 
 
-@njit(cache=True, parallel=True)
-def _backward_dkdv(dout, q, k, v, out, lse, heads, causal, dk, dv_):
-    """dv_j = Σ_i P_ij dout_i and dk_j = Σ_i dS_ij q_i / √d, one key row at a time."""
-    nb, tq, eq = q.shape
-    tk, ev = k.shape[1], v.shape[2]
-    d, dv = eq // heads, ev // heads
-    scale = 1.0 / math.sqrt(d)
-    for row in prange(nb * heads * tk):
-        n, h, j = row // (heads * tk), (row // tk) % heads, row % tk
-        for c in range(h * d, (h + 1) * d):
-            dk[n, j, c] = 0.0
-        for c in range(h * dv, (h + 1) * dv):
-            dv_[n, j, c] = 0.0
-        for i in range(j if causal else 0, tq):  # with a causal mask only queries i >= j see j
-            p = math.exp(_score(q, k, n, i, j, h * d, d, scale) - lse[n, h, i])
-            dp = 0.0
-            delta = 0.0
-            for c in range(h * dv, (h + 1) * dv):
-                dp += dout[n, i, c] * v[n, j, c]
-                delta += dout[n, i, c] * out[n, i, c]
-                dv_[n, j, c] += p * dout[n, i, c]
-            ds = p * (dp - delta) * scale
-            for c in range(h * d, (h + 1) * d):
-                dk[n, j, c] += ds * q[n, i, c]
+def _tile_rows(q, k, heads, causal):
+    """Queries per tile: `TILE` under a causal mask, else as many as `TILE_BYTES` of scores
+    hold for every sequence and head (each product then fills BLAS's pipelines longer)."""
+    if causal:
+        return TILE
+    return max(TILE, min(q.shape[1], TILE_BYTES // (8 * q.shape[0] * heads * k.shape[1])))
 
 
-@njit(cache=True, parallel=True)
-def _matmul(a, b, out):
-    """out = a @ b for 2-D arrays; rows in parallel."""
-    n, d = a.shape
-    m = b.shape[1]
-    for i in prange(n):
-        for j in range(m):
-            out[i, j] = 0.0
-        for kk in range(d):  # i, k, j: the inner loop walks rows of b and out contiguously
-            aik = a[i, kk]
-            for j in range(m):
-                out[i, j] += aik * b[kk, j]
+def _tiles(tq, tk, rows, causal):
+    """(i0, i1, keys): each tile of queries i0 <= i < i1 and how many keys it sees."""
+    for i0 in range(0, tq, rows):
+        i1 = min(i0 + rows, tq)
+        yield i0, i1, min(i1, tk) if causal else tk
+
+
+def _heads(a, heads):
+    """(N, T, E) -> a view (N, heads, T, E / heads): head h is columns h·w .. (h + 1)·w."""
+    n, t, e = a.shape
+    return a.reshape(n, t, heads, e // heads).transpose(0, 2, 1, 3)
+
+
+def _products(buffer, a, b):
+    """a @ bᵀ, batched over sequences and heads, into the front of a preallocated buffer:
+    one BLAS product per sequence and head, all in one NumPy call."""
+    shape = (*a.shape[:3], b.shape[2])
+    out = buffer[:int(np.prod(shape))].reshape(shape)
+    return np.matmul(a, b.transpose(0, 1, 3, 2), out=out)
+
+
+def _attend(q, k, v, heads, causal):
+    """out = softmax(q kᵀ / √d) v for every sequence and head of q (N, Tq, E)."""
+    out = np.empty((q.shape[0], q.shape[1], v.shape[2]))
+    q4, k4, v4, out4 = (_heads(a, heads) for a in (q, k, v, out))
+    rows = _tile_rows(q, k, heads, causal)
+    buffer = np.empty(q.shape[0] * heads * rows * k.shape[1])
+    scale = 1.0 / math.sqrt(q4.shape[3])
+    for i0, i1, keys in _tiles(q.shape[1], k.shape[1], rows, causal):
+        s = _products(buffer, q4[:, :, i0:i1], k4[:, :, :keys])  # S = q kᵀ
+        _softmax(s, scale, i0, causal)
+        np.matmul(s, v4[:, :, :keys], out=out4[:, :, i0:i1])  # out = P v
+    return out
+
+
+def _attend_backward(dout, q, k, v, heads, causal, grads, out=None):
+    """Into grads = (dq, dk, dv), zeros: the gradients of `_attend`, a tile of queries at a
+    time. Each tile recomputes its P (it holds whole rows of keys, so nothing from the
+    forward pass is needed), then dv += Pᵀ dout, dP = dout vᵀ, dS = softmax'(dP), dq = dS k,
+    dk += dSᵀ q; and, if asked, the forward pass's out = P v, which then costs one product."""
+    do4, q4, k4, v4, dq4, dk4, dv4 = (_heads(a, heads) for a in (dout, q, k, v, *grads))
+    rows = _tile_rows(q, k, heads, causal)
+    size = q.shape[0] * heads * rows * k.shape[1]
+    buffers = np.empty(size), np.empty(size)
+    scale = 1.0 / math.sqrt(q4.shape[3])
+    for i0, i1, keys in _tiles(q.shape[1], k.shape[1], rows, causal):
+        p = _products(buffers[0], q4[:, :, i0:i1], k4[:, :, :keys])
+        _softmax(p, scale, i0, causal)
+        if out is not None:
+            np.matmul(p, v4[:, :, :keys], out=_heads(out, heads)[:, :, i0:i1])
+        dv4[:, :, :keys] += p.transpose(0, 1, 3, 2) @ do4[:, :, i0:i1]
+        ds = _products(buffers[1], do4[:, :, i0:i1], v4[:, :, :keys])  # dP = dout vᵀ
+        _softmax_backward(p, ds, scale)
+        np.matmul(ds, k4[:, :, :keys], out=dq4[:, :, i0:i1])
+        dk4[:, :, :keys] += ds.transpose(0, 1, 3, 2) @ q4[:, :, i0:i1]
 
 
 def _f64(a):
     return np.ascontiguousarray(a, dtype=np.float64)
 
 
-def _attend(q, k, v, heads, causal):
-    """(out, lse) of every head."""
-    out = np.empty((q.shape[0], q.shape[1], v.shape[2]))
-    lse = np.empty((q.shape[0], heads, q.shape[1]))
-    _forward(q, k, v, heads, causal, out, lse)
-    return out, lse
-
-
-def _attend_backward(dout, q, k, v, heads, causal):
-    out, lse = _attend(q, k, v, heads, causal)
-    dq, dk, dv = np.empty(q.shape), np.empty(k.shape), np.empty(v.shape)
-    _backward_dq(dout, q, k, v, out, lse, heads, causal, dq)
-    _backward_dkdv(dout, q, k, v, out, lse, heads, causal, dk, dv)
-    return dq, dk, dv, out
-
-
-def _mm(a, b):
-    """a @ b for a (..., D) and b (D, M), through the 2-D kernel."""
-    a2 = _f64(a).reshape(-1, a.shape[-1])
-    out = np.empty((a2.shape[0], b.shape[1]))
-    _matmul(a2, _f64(b), out)
-    return out.reshape(a.shape[:-1] + (b.shape[1],))
-
-
-def _weight_grad(a, g):
-    """Σ over every token of aᵀ g: (N, T, E) and (N, T, F) -> (E, F)."""
-    return _mm(_f64(a.reshape(-1, a.shape[-1]).T), g.reshape(-1, g.shape[-1]))
-
-
 def attention_forward(q, k, v, causal=False):
     """out = softmax(q kᵀ / √d) v, over keys; q (N, Tq, d), k (N, Tk, d), v (N, Tk, dv)."""
-    return _attend(_f64(q), _f64(k), _f64(v), 1, bool(causal))[0]
+    return _attend(_f64(q), _f64(k), _f64(v), 1, bool(causal))
 
 
 def attention_backward(dout, q, k, v, causal=False):
     """dv = Pᵀ dout, dP = dout vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dq = dS k/√d, dk = dSᵀ q/√d."""
-    return _attend_backward(_f64(dout), _f64(q), _f64(k), _f64(v), 1, bool(causal))[:3]
+    q, k, v = _f64(q), _f64(k), _f64(v)
+    grads = np.zeros(q.shape), np.zeros(k.shape), np.zeros(v.shape)
+    _attend_backward(_f64(dout), q, k, v, 1, bool(causal), grads)
+    return grads
+
+
+def _qkv(x, Wq, Wk, Wv):
+    """Q, K, V = x Wq, x Wk, x Wv as one product with [Wq | Wk | Wv] (one large product
+    keeps BLAS busier than three), and views of its three column blocks."""
+    e = x.shape[-1]
+    qkv = x @ np.concatenate([_f64(Wq), _f64(Wk), _f64(Wv)], axis=1)
+    return qkv, qkv[..., :e], qkv[..., e:2 * e], qkv[..., 2 * e:]
 
 
 def multihead_attention_forward(x, Wq, Wk, Wv, Wo, num_heads, causal=False):
     """Q, K, V = x Wq, x Wk, x Wv; head j attends on its column block; out = concat(heads) Wo."""
-    q, k, v = _mm(x, Wq), _mm(x, Wk), _mm(x, Wv)
-    return _mm(_attend(q, k, v, int(num_heads), bool(causal))[0], Wo)
+    _, q, k, v = _qkv(_f64(x), Wq, Wk, Wv)
+    return _attend(q, k, v, int(num_heads), bool(causal)) @ _f64(Wo)
 
 
 def multihead_attention_backward(dout, x, Wq, Wk, Wv, Wo, num_heads, causal=False):
     """Back through Wo, each head, then the projections; returns (dx, dWq, dWk, dWv, dWo)."""
-    x, dout = _f64(x), _f64(dout)
-    q, k, v = _mm(x, Wq), _mm(x, Wk), _mm(x, Wv)
-    dconcat = _mm(dout, _f64(Wo.T))
-    dq, dk, dv, concat = _attend_backward(dconcat, q, k, v, int(num_heads), bool(causal))
-    dx = _mm(dq, _f64(Wq.T)) + _mm(dk, _f64(Wk.T)) + _mm(dv, _f64(Wv.T))
-    return (dx, _weight_grad(x, dq), _weight_grad(x, dk), _weight_grad(x, dv),
-            _weight_grad(concat, dout))
+    x, dout, Wo = _f64(x), _f64(dout), _f64(Wo)
+    qkv, q, k, v = _qkv(x, Wq, Wk, Wv)
+    e = x.shape[-1]
+    concat = np.empty(q.shape)  # the heads' outputs, made by the backward pass on the way
+    dqkv = np.zeros(qkv.shape)  # [dq | dk | dv], to leave through the one product again
+    grads = dqkv[..., :e], dqkv[..., e:2 * e], dqkv[..., 2 * e:]
+    _attend_backward(dout @ Wo.T, q, k, v, int(num_heads), bool(causal), grads, concat)
+    flat_x, flat_dqkv = x.reshape(-1, e), dqkv.reshape(-1, 3 * e)
+    w_qkv = np.concatenate([_f64(Wq), _f64(Wk), _f64(Wv)], axis=1)
+    dx = dqkv @ w_qkv.T  # x feeds all three projections: their gradients add up
+    dw_qkv = flat_x.T @ flat_dqkv
+    return (dx, dw_qkv[:, :e].copy(), dw_qkv[:, e:2 * e].copy(), dw_qkv[:, 2 * e:].copy(),
+            concat.reshape(-1, e).T @ dout.reshape(-1, e))

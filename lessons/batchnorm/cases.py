@@ -120,9 +120,10 @@ def running_stats_update(rng):
     return cases
 
 
-def race_inputs(name, rng, size=256):
-    """Bigger inputs for `tutor race`: x is (size, size)."""
-    n = d = size
+def race_inputs(name, rng, size=1024):
+    """Bigger inputs for `tutor race` and the benchmarks: x is (size / 4, size), a batch of
+    N = size / 4 examples (at least 2) of D = size features."""
+    n, d = max(2, size // 4), size
     x = 2.0 * rng.standard_normal((n, d)) + 1.0
     gamma, beta = _params(rng, d)
     if name in ("batchnorm_forward", "layernorm_forward"):
@@ -132,8 +133,8 @@ def race_inputs(name, rng, size=256):
     return rng.uniform(-1.0, 1.0, d), rng.uniform(0.5, 2.0, d), x  # running_stats_update
 
 
-# The heavy functions to benchmark, each with `size` values for race_inputs: small ones the
-# CUDA simulator runs in a few seconds, then sizes where a GPU shows its speed.
+# The heavy functions to benchmark, each with `size` values for race_inputs: (small ones the
+# CUDA simulator runs in a few seconds, realistic ones); `tutor race` takes the first of each.
 BENCHMARKS = {
     "batchnorm_forward": ([8], [1024, 4096]),
     "batchnorm_backward": ([8], [1024, 4096]),

@@ -1,192 +1,183 @@
 """Batch and layer normalization compiled with Numba: the same functions as reference.py.
 
-Each kernel is the formula written one element at a time and compiled by `@njit`. The
-statistics are two passes over the data (the mean, then the mean squared deviation), the
-same as NumPy's var. Layer normalization is batch normalization along the other axis, so
-the layernorm kernels run the batchnorm ones on x's transpose.
+Both are a few passes over x: the mean, the mean squared deviation (two passes, as NumPy's
+var takes them: one pass of Σx and Σx² would cancel badly), then the output. NumPy makes
+each pass a whole-array operation with a temporary array, so x streams from memory again
+and again; these kernels work on a block of x small enough to stay in the CPU's cache for
+all its passes, each block in a thread of its own (`prange`).
+
+Batch normalization's statistics are per column, so its blocks are `COLUMNS` columns wide
+and hold every row, visited a contiguous stretch at a time (a 1-D view: Numba then knows
+its elements are adjacent, and vectorizes the loop). Layer normalization's are per row, so
+its blocks are rows; the sums over the batch that dgamma and dbeta need are split into
+`PARTS` shares of the rows, each with partial sums of its own that are added at the end,
+so that no two threads ever write the same number.
 """
 
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
+from tutor_lessons.jitmath import ANY_ORDER
+
+COLUMNS = 64  # per block: 512 bytes of each row, 256 KiB for 512 rows
+PARTS = 8  # layernorm_backward's shares of the rows, each with its own dgamma and dbeta
 
 
-@njit(cache=True)
-def _column_stats(x, mean, var):
-    """mean[j] = (1/N) sum_i x[i, j]; var[j] = (1/N) sum_i (x[i, j] - mean[j])^2."""
-    n, d = x.shape
-    for j in range(d):
-        mean[j] = 0.0
-        var[j] = 0.0
-    for i in range(n):  # i outside, j inside: rows of x are read contiguously
-        for j in range(d):
-            mean[j] += x[i, j]
-    for j in range(d):
-        mean[j] /= n
+@njit(cache=True, error_model="numpy")
+def _column_stats(x, j0, j1, mean, var):
+    """For the columns j0 <= j < j1: mean[j] = (1/N) Σ_i x[i, j] and
+    var[j] = (1/N) Σ_i (x[i, j] − mean[j])². Row by row, each row's stretch a contiguous
+    view: the inner loop then adds to all the block's sums at once, in vector registers."""
+    n = x.shape[0]
+    m, v = mean[j0:j1], var[j0:j1]
+    m[:] = 0.0
+    v[:] = 0.0
     for i in range(n):
-        for j in range(d):
-            c = x[i, j] - mean[j]
-            var[j] += c * c
-    for j in range(d):
-        var[j] /= n
-
-
-@njit(cache=True)
-def _normalize(x, mean, var, eps, x_hat):
-    """x_hat[i, j] = (x[i, j] - mean[j]) / sqrt(var[j] + eps)."""
-    n, d = x.shape
-    inv_std = np.empty(d)
-    for j in range(d):
-        inv_std[j] = 1.0 / math.sqrt(var[j] + eps)
+        row = x[i, j0:j1]
+        for j in range(m.size):
+            m[j] += row[j]
+    m /= n
     for i in range(n):
-        for j in range(d):
-            x_hat[i, j] = (x[i, j] - mean[j]) * inv_std[j]
+        row = x[i, j0:j1]
+        for j in range(m.size):
+            v[j] += (row[j] - m[j]) * (row[j] - m[j])
+    v /= n
 
 
-@njit(cache=True)
-def _backward_columns(dxh, x_hat, var, eps, dx):
-    """Per column: dx = (1/N) / sqrt(var + eps) * (N dxh - sum(dxh) - x_hat sum(dxh x_hat))."""
-    n, d = x_hat.shape
-    s1 = np.zeros(d)
-    s2 = np.zeros(d)
-    for i in range(n):
-        for j in range(d):
-            s1[j] += dxh[i, j]
-            s2[j] += dxh[i, j] * x_hat[i, j]
-    scale = np.empty(d)
-    for j in range(d):
-        scale[j] = 1.0 / (n * math.sqrt(var[j] + eps))
-    for i in range(n):
-        for j in range(d):
-            dx[i, j] = scale[j] * (n * dxh[i, j] - s1[j] - x_hat[i, j] * s2[j])
-
-
-@njit(cache=True)
-def _param_grads(dout, x_hat, dgamma, dbeta):
-    """dgamma[j] = sum_i dout[i, j] x_hat[i, j]; dbeta[j] = sum_i dout[i, j]."""
-    n, d = dout.shape
-    for j in range(d):
-        dgamma[j] = 0.0
-        dbeta[j] = 0.0
-    for i in range(n):
-        for j in range(d):
-            dgamma[j] += dout[i, j] * x_hat[i, j]
-            dbeta[j] += dout[i, j]
-
-
-@njit(cache=True)
-def _scale_shift(x_hat, gamma, beta, out):
-    """out[i, j] = gamma[j] x_hat[i, j] + beta[j]."""
-    n, d = x_hat.shape
-    for i in range(n):
-        for j in range(d):
-            out[i, j] = gamma[j] * x_hat[i, j] + beta[j]
-
-
-@njit(cache=True)
-def _blend(old, new, momentum, out):
-    """out = momentum * old + (1 - momentum) * new."""
-    for j in range(old.size):
-        out[j] = momentum * old[j] + (1.0 - momentum) * new[j]
-
-
-@njit(cache=True)
-def _row_stats(x, i):
-    """Mean and biased variance of row i."""
+@njit(cache=True, parallel=True, error_model="numpy")
+def _batchnorm(x, gamma, beta, eps, out, mean, inv_std):
+    """out = gamma x_hat + beta, x_hat = (x − mean) inv_std, statistics per column."""
     d = x.shape[1]
+    for block in prange((d + COLUMNS - 1) // COLUMNS):
+        j0, j1 = block * COLUMNS, min(d, (block + 1) * COLUMNS)
+        _column_stats(x, j0, j1, mean, inv_std)
+        m, s, g, b = mean[j0:j1], inv_std[j0:j1], gamma[j0:j1], beta[j0:j1]
+        for j in range(s.size):
+            s[j] = 1.0 / math.sqrt(s[j] + eps)  # from the variance, in place
+        for i in range(x.shape[0]):
+            row, out_row = x[i, j0:j1], out[i, j0:j1]
+            for j in range(s.size):
+                out_row[j] = g[j] * ((row[j] - m[j]) * s[j]) + b[j]
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def _batchnorm_backward(dout, x, gamma, eps, dx, dgamma, dbeta, mean, inv_std):
+    """dbeta = Σ_i dout, dgamma = Σ_i dout x_hat, and per column
+    dx = gamma inv_std / N (N dout − dbeta − x_hat dgamma)."""
+    n, d = x.shape
+    for block in prange((d + COLUMNS - 1) // COLUMNS):
+        j0, j1 = block * COLUMNS, min(d, (block + 1) * COLUMNS)
+        _column_stats(x, j0, j1, mean, inv_std)
+        m, s, g = mean[j0:j1], inv_std[j0:j1], gamma[j0:j1]
+        dg, db = dgamma[j0:j1], dbeta[j0:j1]
+        for j in range(s.size):
+            s[j] = 1.0 / math.sqrt(s[j] + eps)
+        dg[:] = 0.0
+        db[:] = 0.0
+        for i in range(n):
+            row, grad = x[i, j0:j1], dout[i, j0:j1]
+            for j in range(s.size):
+                db[j] += grad[j]
+                dg[j] += grad[j] * (row[j] - m[j]) * s[j]
+        for i in range(n):
+            row, grad, dx_row = x[i, j0:j1], dout[i, j0:j1], dx[i, j0:j1]
+            for j in range(s.size):
+                x_hat = (row[j] - m[j]) * s[j]
+                dx_row[j] = g[j] * s[j] / n * (n * grad[j] - db[j] - x_hat * dg[j])
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def _running_stats(x, running_mean, running_var, momentum, mean_new, var_new):
+    """new = momentum · old + (1 − momentum) · the batch's statistic, per column."""
+    d = x.shape[1]
+    for block in prange((d + COLUMNS - 1) // COLUMNS):
+        j0, j1 = block * COLUMNS, min(d, (block + 1) * COLUMNS)
+        _column_stats(x, j0, j1, mean_new, var_new)
+        for j in range(j0, j1):
+            mean_new[j] = momentum * running_mean[j] + (1.0 - momentum) * mean_new[j]
+            var_new[j] = momentum * running_var[j] + (1.0 - momentum) * var_new[j]
+
+
+@njit(cache=True, error_model="numpy", fastmath=ANY_ORDER)
+def _row_stats(row, eps):
+    """(mean, 1 / sqrt(var + eps)) of one row, two passes. (Loops over indices: Numba
+    vectorizes them, and not `for v in row`.)"""
     mean = 0.0
-    for j in range(d):
-        mean += x[i, j]
-    mean /= d
+    for j in range(row.size):
+        mean += row[j]
+    mean /= row.size
     var = 0.0
-    for j in range(d):
-        c = x[i, j] - mean
-        var += c * c
-    return mean, var / d
+    for j in range(row.size):
+        var += (row[j] - mean) * (row[j] - mean)
+    return mean, 1.0 / math.sqrt(var / row.size + eps)
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def _layernorm(x, gamma, beta, eps, out):
-    """Per row: out = gamma * (x - mean) / sqrt(var + eps) + beta."""
-    n, d = x.shape
-    for i in range(n):
-        mean, var = _row_stats(x, i)
-        inv_std = 1.0 / math.sqrt(var + eps)
-        for j in range(d):
-            out[i, j] = gamma[j] * ((x[i, j] - mean) * inv_std) + beta[j]
+    """Per row: out = gamma (x − mean) inv_std + beta."""
+    for i in prange(x.shape[0]):
+        row, out_row = x[i], out[i]
+        mean, inv_std = _row_stats(row, eps)
+        for j in range(row.size):
+            out_row[j] = gamma[j] * ((row[j] - mean) * inv_std) + beta[j]
 
 
-@njit(cache=True)
-def _layernorm_backward(dout, x, gamma, eps, dx, dgamma, dbeta):
-    """Per row: dx = (1/D) / sqrt(var + eps) * (D dxh - sum(dxh) - x_hat sum(dxh x_hat)),
-    dxh = gamma * dout; dgamma and dbeta sum over the rows."""
+@njit(cache=True, parallel=True, error_model="numpy", fastmath=ANY_ORDER)
+def _layernorm_backward(dout, x, gamma, eps, dx, dgamma_parts, dbeta_parts):
+    """Per row, with dxh = gamma dout: dx = inv_std / D (D dxh − Σ dxh − x_hat Σ dxh x_hat);
+    task k adds its rows' dout x_hat and dout into dgamma_parts[k] and dbeta_parts[k]."""
     n, d = x.shape
-    x_hat = np.empty(d)
-    for j in range(d):
-        dgamma[j] = 0.0
-        dbeta[j] = 0.0
-    for i in range(n):
-        mean, var = _row_stats(x, i)
-        inv_std = 1.0 / math.sqrt(var + eps)
-        s1 = 0.0
-        s2 = 0.0
-        for j in range(d):
-            x_hat[j] = (x[i, j] - mean) * inv_std
-            dxh = gamma[j] * dout[i, j]
-            s1 += dxh
-            s2 += dxh * x_hat[j]
-            dgamma[j] += dout[i, j] * x_hat[j]
-            dbeta[j] += dout[i, j]
-        for j in range(d):
-            dx[i, j] = inv_std / d * (d * gamma[j] * dout[i, j] - s1 - x_hat[j] * s2)
+    tasks = dgamma_parts.shape[0]
+    for k in prange(tasks):
+        dg, db = dgamma_parts[k], dbeta_parts[k]
+        dg[:] = 0.0
+        db[:] = 0.0
+        for i in range(k * n // tasks, (k + 1) * n // tasks):
+            row, grad, dx_row = x[i], dout[i], dx[i]
+            mean, inv_std = _row_stats(row, eps)
+            s1 = 0.0
+            s2 = 0.0
+            for j in range(d):
+                x_hat = (row[j] - mean) * inv_std
+                s1 += gamma[j] * grad[j]
+                s2 += gamma[j] * grad[j] * x_hat
+                dg[j] += grad[j] * x_hat
+                db[j] += grad[j]
+            for j in range(d):
+                x_hat = (row[j] - mean) * inv_std
+                dx_row[j] = inv_std / d * (d * gamma[j] * grad[j] - s1 - x_hat * s2)
 
 
 def _f64(a):
     return np.ascontiguousarray(a, dtype=np.float64)
 
 
-def _stats(x):
-    """Column means and biased variances of a C-contiguous float64 (N, D) array."""
-    mean, var = np.empty(x.shape[1]), np.empty(x.shape[1])
-    _column_stats(x, mean, var)
-    return mean, var
-
-
-def _x_hat(x, eps):
-    """x normalized down its columns, and the column variances."""
-    mean, var = _stats(x)
-    x_hat = np.empty(x.shape)
-    _normalize(x, mean, var, float(eps), x_hat)
-    return x_hat, var
-
-
 def batchnorm_forward(x, gamma, beta, eps=1e-5):
     """out = gamma * x_hat + beta, x_hat = (x - mean) / sqrt(var + eps), stats per column."""
-    x_hat, _ = _x_hat(_f64(x), eps)
-    out = np.empty(x_hat.shape)
-    _scale_shift(x_hat, _f64(gamma), _f64(beta), out)
+    x = _f64(x)
+    out, mean, inv_std = np.empty(x.shape), np.empty(x.shape[1]), np.empty(x.shape[1])
+    _batchnorm(x, _f64(gamma), _f64(beta), float(eps), out, mean, inv_std)
     return out
 
 
 def batchnorm_backward(dout, x, gamma, beta, eps=1e-5):
     """dx = (1/N) / sqrt(var + eps) * (N dx_hat - sum(dx_hat) - x_hat * sum(dx_hat * x_hat)),
     dx_hat = gamma * dout; dgamma and dbeta sum over the batch."""
-    dout = _f64(dout)
-    x_hat, var = _x_hat(_f64(x), eps)
-    dgamma, dbeta = np.empty(x_hat.shape[1]), np.empty(x_hat.shape[1])
-    _param_grads(dout, x_hat, dgamma, dbeta)
-    dx = np.empty(x_hat.shape)
-    _backward_columns(dout * _f64(gamma), x_hat, var, float(eps), dx)
+    x = _f64(x)
+    d = x.shape[1]
+    dx, dgamma, dbeta = np.empty(x.shape), np.empty(d), np.empty(d)
+    _batchnorm_backward(_f64(dout), x, _f64(gamma), float(eps), dx, dgamma, dbeta,
+                        np.empty(d), np.empty(d))
     return dx, dgamma, dbeta
 
 
 def running_stats_update(running_mean, running_var, x, momentum=0.9):
     """new = momentum * old + (1 - momentum) * batch statistic (mean, biased variance)."""
-    mean, var = _stats(_f64(x))
-    mean_new, var_new = np.empty(mean.shape), np.empty(var.shape)
-    _blend(_f64(running_mean), mean, float(momentum), mean_new)
-    _blend(_f64(running_var), var, float(momentum), var_new)
+    x = _f64(x)
+    mean_new, var_new = np.empty(x.shape[1]), np.empty(x.shape[1])
+    _running_stats(x, _f64(running_mean), _f64(running_var), float(momentum), mean_new,
+                   var_new)
     return mean_new, var_new
 
 
@@ -201,7 +192,9 @@ def layernorm_forward(x, gamma, beta, eps=1e-5):
 def layernorm_backward(dout, x, gamma, beta, eps=1e-5):
     """batchnorm's dx along each row (count D); dgamma and dbeta still sum over the batch."""
     x = _f64(x)
+    tasks = max(1, min(x.shape[0], PARTS))
     dx = np.empty(x.shape)
-    dgamma, dbeta = np.empty(x.shape[1]), np.empty(x.shape[1])
-    _layernorm_backward(_f64(dout), x, _f64(gamma), float(eps), dx, dgamma, dbeta)
-    return dx, dgamma, dbeta
+    dgamma_parts, dbeta_parts = np.empty((tasks, x.shape[1])), np.empty((tasks, x.shape[1]))
+    _layernorm_backward(_f64(dout), x, _f64(gamma), float(eps), dx, dgamma_parts,
+                        dbeta_parts)
+    return dx, dgamma_parts.sum(axis=0), dbeta_parts.sum(axis=0)

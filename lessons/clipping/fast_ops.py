@@ -1,36 +1,39 @@
 """Gradient clipping compiled with Numba: the same functions as reference.py, as loops.
 
-Each `_kernel` walks one array's elements in memory order and is compiled by `@njit`; the
-public functions around them loop over the list of arrays, allocate the outputs and keep
-the reference's types (a list of float64 arrays, and a Python float for the norm).
+Each `_kernel` walks one array's elements in memory order and is compiled by `@njit`, the
+elements spread over the cores (`prange`); the sum of squares may add them in any order
+(`fastmath`), so it runs on several partial sums at once. The public functions around
+them loop over the list of arrays, allocate the outputs and keep the reference's types
+(a list of float64 arrays, and a Python float for the norm).
 """
 
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
+from tutor_lessons.jitmath import ANY_ORDER
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def _clip(g, clip, out):
     """out = min(max(g, -clip), clip), elementwise."""
-    for i in range(g.size):
+    for i in prange(g.size):
         out[i] = min(max(g[i], -clip), clip)
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True, error_model="numpy", fastmath=ANY_ORDER)
 def _sum_squares(g):
     """Σ g²."""
     total = 0.0
-    for i in range(g.size):
+    for i in prange(g.size):
         total += g[i] * g[i]
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def _scale(g, factor, out):
     """out = factor · g."""
-    for i in range(g.size):
+    for i in prange(g.size):
         out[i] = g[i] * factor
 
 

@@ -93,32 +93,31 @@ def max_pool_backward(rng):
     return cases
 
 
-def race_inputs(name, rng, size=64):
-    """Bigger inputs for `tutor race`: ``size`` is the height and width of the images.
-
-    A batch of up to 8 images with up to 16 channels (fewer for tiny sizes, which the CUDA
-    simulator must get through), as many 3x3 filters with stride 1 and pad 1 (the output
-    keeps the input's size), and 2x2 pooling with stride 2.
-    """
-    n, c = min(8, size), min(16, size)
+def race_inputs(name, rng, size=32):
+    """Bigger inputs for `tutor race` and the benchmarks: ``size`` is the images' height and
+    width. From 16 on, a batch of 16 images with 16 channels and 32 filters of 3x3, stride 1
+    and pad 1 (the output keeps the input's size), as in a CIFAR-10 network's second layer;
+    pooling is 2x2 with stride 2 over the 32 channels such a layer makes. Below 16, `size`
+    images, channels and filters: few enough for the CUDA simulator."""
+    n, c, f = (16, 16, 32) if size >= 16 else (size, size, size)
     x = rng.standard_normal((n, c, size, size))
-    w = rng.standard_normal((c, c, 3, 3)) / np.sqrt(9 * c)
-    b = rng.standard_normal(c)
+    w = rng.standard_normal((f, c, 3, 3)) / np.sqrt(9 * c)
+    b = rng.standard_normal(f)
     if name == "conv_forward":
         return x, w, b, 1, 1
     if name == "conv_backward":
-        return rng.standard_normal(x.shape), x, w, b, 1, 1
-    x = distinct(rng, x.shape)
+        return rng.standard_normal((n, f, size, size)), x, w, b, 1, 1
+    x = distinct(rng, (n, f, size, size))
     if name == "max_pool_forward":
         return x, 2, 2, 2
     return rng.standard_normal(_pool_out_shape(x)), x, 2, 2, 2
 
 
-# Heavy functions to benchmark, and the `size` values for race_inputs: small ones the
-# CUDA simulator gets through in seconds, then sizes where a GPU shows its speed.
+# Heavy functions to benchmark, and the `size` values for race_inputs: (quick ones the CUDA
+# simulator gets through in seconds, realistic ones); `tutor race` takes the first of each.
 BENCHMARKS = {
-    "conv_forward": ([2, 4], [64, 128]),
-    "conv_backward": ([2, 4], [64, 128]),
-    "max_pool_forward": ([2, 4], [128, 256]),
-    "max_pool_backward": ([2, 4], [128, 256]),
+    "conv_forward": ([2, 4], [32, 64]),
+    "conv_backward": ([2, 4], [32, 64]),
+    "max_pool_forward": ([2, 4], [32, 64]),
+    "max_pool_backward": ([2, 4], [32, 64]),
 }

@@ -108,11 +108,12 @@ def lstm_backward(rng):
     return cases
 
 
-def race_inputs(name, rng, size=256):
-    """Bigger inputs for `tutor race`: ``size`` is the batch N and the widths D = H; the
-    sequence functions run T = min(size, 8) steps (few for the CUDA simulator's sizes)."""
-    n = d = h = size
-    steps = min(size, 8)
+def race_inputs(name, rng, size=128):
+    """Bigger inputs for `tutor race` and the benchmarks: ``size`` is the widths D = H, with a
+    batch of N = min(size, 32) and sequences of T = min(size, 64) steps (so the CUDA
+    simulator's sizes stay tiny)."""
+    n, d, h = min(size, 32), size, size
+    steps = min(size, 64)
     Wx, Wh, b = _weights(rng, d, h, 1.0)
     if name == "lstm_step_forward":
         return rng.standard_normal((n, d)), rng.standard_normal((n, h)), \
@@ -127,10 +128,10 @@ def race_inputs(name, rng, size=256):
     return rng.standard_normal((n, steps, h)), x, h0, Wx, Wh, b
 
 
-# The heavy functions to benchmark, each with `size` values for race_inputs: small ones the
-# CUDA simulator runs in a few seconds, then sizes where a GPU shows its speed.
+# The heavy functions to benchmark, each with `size` values for race_inputs: (small ones the
+# CUDA simulator runs in a few seconds, realistic ones); `tutor race` takes the first of each.
 BENCHMARKS = {
-    "lstm_step_forward": ([2, 4], [256, 1024]),
+    "lstm_step_forward": ([2, 4], [128, 512]),
     "lstm_forward": ([2, 3], [128, 256]),
     "lstm_backward": ([2, 3], [128, 256]),
 }

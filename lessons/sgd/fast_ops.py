@@ -2,45 +2,49 @@
 
 Each `_kernel` is one update written one element at a time and compiled by `@njit`; it
 reads every input once and writes every output once, where NumPy makes a temporary array
-per operation. The public functions around them only allocate the outputs, compute the
-scalars (Adam's bias corrections) and keep the reference's shapes and types.
+per operation, and its elements are spread over the cores (`prange`): every one is
+updated on its own. With millions of weights the time goes to memory, not arithmetic, so
+reading less of it is the whole gain. The public functions around them only allocate the
+outputs, compute the scalars (Adam's bias corrections) and keep the reference's shapes
+and types.
 """
 
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
+from tutor_lessons import jitmath  # noqa: F401  (its thread pool setting: see there)
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def _sgd(w, dw, lr, w_new):
     """w_new = w - lr * dw."""
-    for i in range(w.size):
+    for i in prange(w.size):
         w_new[i] = w[i] - lr * dw[i]
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def _momentum(w, dw, v, lr, momentum, w_new, v_new):
     """v_new = momentum * v - lr * dw; w_new = w + v_new."""
-    for i in range(w.size):
+    for i in prange(w.size):
         vel = momentum * v[i] - lr * dw[i]
         v_new[i] = vel
         w_new[i] = w[i] + vel
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def _nesterov(w, dw, v, lr, momentum, w_new, v_new):
     """v_new = momentum * v - lr * dw; w_new = w - momentum * v + (1 + momentum) * v_new."""
-    for i in range(w.size):
+    for i in prange(w.size):
         vel = momentum * v[i] - lr * dw[i]
         v_new[i] = vel
         w_new[i] = w[i] - momentum * v[i] + (1.0 + momentum) * vel
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def _adam(w, dw, m, v, lr, beta1, beta2, c1, c2, eps, w_new, m_new, v_new):
     """m, v: moving averages of dw and dw²; w_new = w - lr (m / c1) / (sqrt(v / c2) + eps)."""
-    for i in range(w.size):
+    for i in prange(w.size):
         g = dw[i]
         mi = beta1 * m[i] + (1.0 - beta1) * g
         vi = beta2 * v[i] + (1.0 - beta2) * g * g

@@ -88,9 +88,10 @@ def run(ctx: click.Context, lesson_id: str, reference: bool, overrides: tuple[st
 
 @cli.command()
 @click.argument("target", metavar="LESSON.FUNCTION")
-@click.option("--size", type=click.IntRange(1, 100_000), default=None,
-              help="Problem size (the lesson's race_inputs decide what it scales); "
-                   "256, or 16 under the simulator.")
+@click.option("--size", type=click.IntRange(1, 100_000_000), default=None,
+              help="Problem size (the lesson's race_inputs decide what it scales); by "
+                   "default a realistic one from the lesson's BENCHMARKS, or a small one "
+                   "under the simulator.")
 @click.option("--repeat", type=click.IntRange(1, 1000), default=5, show_default=True)
 @click.option("--simulator", is_flag=True,
               help="Also race the CUDA kernels under the simulator when there is no GPU "
@@ -99,11 +100,12 @@ def run(ctx: click.Context, lesson_id: str, reference: bool, overrides: tuple[st
 def race(ctx: click.Context, target: str, size: int | None, repeat: int,
          simulator: bool) -> None:
     """Race the lesson's NumPy, Numba and CUDA versions of a function on the same inputs."""
-    import numpy as np
-    from rich.table import Table
-
     from .. import accel
-    from ..race import Mismatch
+
+    accel.quiet_thread_pools()  # before NumPy's BLAS starts its threads
+    import numpy as np
+
+    from ..race import Mismatch, default_size
     from ..race import race as run_race
 
     lesson, exercise = find_exercise(ctx, target)
@@ -112,7 +114,8 @@ def race(ctx: click.Context, target: str, size: int | None, repeat: int,
     if exercise.kernel is not None:
         _race_kernel(lesson, exercise, size, repeat)
         return
-    make = getattr(lesson.module("cases"), "race_inputs", None)
+    cases = lesson.module("cases")
+    make = getattr(cases, "race_inputs", None)
     if make is None:
         fail(f"lesson {lesson.id!r} has no race_inputs in its cases.py")
     backends = ["numpy", "numba"]
@@ -123,11 +126,12 @@ def race(ctx: click.Context, target: str, size: int | None, repeat: int,
     else:
         out.print("[dim]No GPU found: the CUDA kernels are left out (--simulator runs them "
                   "under the simulator, for correctness only).[/]")
+    simulated = "cuda" in backends and not gpu
     if size is None:
-        size = 256 if gpu or not simulator else 16
+        size = default_size(cases, exercise.name, quick=simulated)
     with out.status("compiling and timing…"):
         try:
-            args = make(exercise.name, np.random.default_rng(0), size)
+            args = make(exercise.name, np.random.default_rng(0), *([size] if size else []))
             timings = run_race(lesson, exercise.name, args, backends, repeat)
         except Mismatch as e:
             fail(str(e), code=1)
@@ -135,15 +139,47 @@ def race(ctx: click.Context, target: str, size: int | None, repeat: int,
             raise
         except Exception as e:  # too big for memory, or a lesson's race inputs that fail
             fail(f"the race failed at size {size}: {type(e).__name__}: {e}", code=1)
+    out.print(_race_table(exercise.id, size, timings, repeat, gpu))
+
+
+def _race_table(name: str, size: int | None, timings: list, repeat: int, gpu: bool) -> Any:
+    """The race's times, the first call's extra time (JIT compilation) apart, and a note
+    on what compiling cost and what the cache saves."""
+    import numba
+    from rich.table import Table
+
     base = next(t.seconds for t in timings if t.backend == "numpy")
-    table = Table(title=f"{exercise.id}, size {size}")
-    for col in ("backend", "best time", "vs NumPy", "first call extra", "max rel error"):
+    table = Table(title=f"{name}" + (f", size {size}" if size else ""),
+                  caption=f"Numba threads: {numba.get_num_threads()}; each time is the "
+                          f"best of {repeat} calls after the first.")
+    for col in ("backend", "time", "vs NumPy", "first call", "compile", "max rel error"):
         table.add_column(col, justify="left" if col == "backend" else "right")
     for t in timings:
-        name = t.backend + (" (simulator)" if t.backend == "cuda" and not gpu else "")
-        table.add_row(name, f"{t.seconds * 1e3:.3f} ms", f"{base / t.seconds:.2f}x",
-                      f"{t.compile_seconds:.2f} s", f"{t.max_rel_error:.1e}")
-    out.print(table)
+        how = " (compiled)" if t.compiled else " (from cache)" if t.loaded else ""
+        table.add_row(t.backend + (" (simulator)" if t.backend == "cuda" and not gpu else ""),
+                      _ms(t.seconds), f"{base / t.seconds:.2f}x", _ms(t.first_seconds),
+                      (_ms(t.compile_seconds) + how) if t.backend != "numpy" else "-",
+                      f"{t.max_rel_error:.1e}")
+    numba_timing = next((t for t in timings if t.backend == "numba"), None)
+    if numba_timing is None or not (numba_timing.compiled or numba_timing.loaded):
+        return table
+    from rich.console import Group
+    from rich.text import Text
+
+    # Compiling costs C once and each call saves (NumPy - Numba): even after C / saving calls.
+    saving = base - numba_timing.seconds
+    note = (f"Numba compiled the kernels on the first call and saved them to its cache; "
+            f"later runs load them. The compile time pays for itself after about "
+            f"{max(1, round(numba_timing.compile_seconds / max(saving, 1e-12)))} calls."
+            if numba_timing.compiled and numba_timing.seconds < base else
+            "Numba compiled the kernels on the first call and saved them to its cache; "
+            "later runs load them." if numba_timing.compiled else
+            "Numba loaded the kernels it compiled in an earlier run from its cache.")
+    return Group(table, Text(note, style="dim"))
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.3f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
 def _race_kernel(lesson: Any, exercise: Any, size: int | None, repeat: int) -> None:
