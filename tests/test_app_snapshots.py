@@ -78,7 +78,12 @@ async def open_exercise(pilot, lesson, index):
     app.push_screen(ExerciseScreen(lesson, index))
     await until(pilot, lambda: isinstance(app.screen, ExerciseScreen)
                 and app.screen.live is not None)
-    app.screen.editor.cursor_blink = False  # a blinking cursor is not a picture
+    editor = app.screen.editor
+    editor.cursor_blink = False  # a blinking cursor is not a picture
+    # The exercise's def is scrolled to the top once the editor is laid out: wait for it,
+    # so that what a test does next never races it.
+    top = max(0, editor.wrapped_document.location_to_offset((editor.cursor_location[0], 0)).y - 1)
+    await until(pilot, lambda: editor.scroll_y == top)
     return app.screen
 
 
@@ -145,6 +150,8 @@ def test_exercise_changed_on_disk(snap_compare, ws, only_backprop, backprop, siz
         await write_until(pilot, ws.root / "backprop.py", backprop.reference_path.read_text(),
                           lambda: screen.in_conflict)
         await until(pilot, lambda: "backprop.affine_forward" in screen.last)
+        await until(pilot, lambda: not [w for w in pilot.app.workers
+                                        if w.group == "grade" and w.is_running])
         await settled(pilot)
 
     assert snap_compare(app_for(ws, only_backprop), run_before=conflict, terminal_size=size)

@@ -604,3 +604,28 @@ def test_in_place_updates_are_explained_in_their_own_terms(tmp_path, registry, g
     result = grade(path, [name], lesson=lesson)[name]
     messages = [c.message for c in result.checks if c.verdict == "mutated-input"]
     assert messages and all("CS231n" in m and "np.maximum" not in m for m in messages), messages
+
+
+@pytest.mark.parametrize("name, source", [
+    ("lstm_step_backward",
+     "_step_backward = lstm_step_backward\n"
+     "def lstm_step_backward(dnext_h, dnext_c, x, prev_h, prev_c, Wx, Wh, b):\n"
+     "    dx, *rest = _step_backward(dnext_h, dnext_c, x, prev_h, prev_c, Wx, Wh, b)\n"
+     "    return (dx.squeeze(), *rest)\n"),  # N = 1 squeezes too
+    ("lstm_backward",
+     "_backward = lstm_backward\n"
+     "def lstm_backward(dh, x, h0, Wx, Wh, b):\n"
+     "    dx, *rest = _backward(dh, x, h0, Wx, Wh, b)\n"
+     "    return (np.squeeze(dx, axis=-1) if dx.shape[-1] == 1 else dx, *rest)\n"),
+])
+def test_an_lstm_that_squeezes_away_one_input_feature_is_caught(tmp_path, registry, grade,
+                                                                name, source):
+    """A bug that shows only when D = 1: the cases include one input feature."""
+    lesson = registry.get("lstm")
+    path = tmp_path / "lstm.py"
+    path.write_text(lesson.reference_path.read_text() + "\n\n" + source)
+    result = grade(path, [name], lesson=lesson)[name]
+    failed = [c for c in result.checks if not c.passed]
+    assert any("D=1" in c.name and "N=1" not in c.name for c in failed), result.message
+    assert all("D=1" in c.name or "N=1" in c.name for c in failed), result.message
+    assert {c.verdict for c in failed} == {"wrong-shape"}, result.message

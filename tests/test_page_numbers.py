@@ -269,3 +269,30 @@ def test_sgd_first_steps_on_the_valley_as_page_1_says():
         for value, shown in zip(w, (x, y), strict=True):
             shown = shown.replace("−", "-")
             assert f"{value:.{len(shown.split('.')[1])}f}" == shown
+
+
+def test_minibatch_noise_worked_example_as_page_2_says():
+    ref = REGISTRY.get("sgd").reference
+    text = page("sgd", "02")
+    x = np.array([1.0, 2.0, 3.0, 6.0])
+    assert "x = [1, 2, 3, 6]" in text and "lr = 0.5" in text
+    full = 0.0 - x  # ∇Lᵢ = w − xᵢ at w = 0
+    assert f"full gradient is −{-full.mean():g}" in text
+    assert f"moves w to {ref.sgd_step(np.zeros(1), full.mean() * np.ones(1), 0.5)[0]:g}" in text
+    rows = re.findall(r"batch \{(\d), (\d)\}  g = (\S+)  →  w = (\S+)", text)
+    assert len(rows) == 6
+    grads = []
+    for a, b, g, w in rows:
+        batch = [int(a), int(b)]
+        mean = float(np.mean([0.0 - xi for xi in batch]))
+        grads.append(mean)
+        assert float(g.replace("−", "-")) == mean
+        assert float(w) == ref.sgd_step(np.zeros(1), np.full(1, mean), 0.5)[0]
+    assert sorted(tuple(sorted((int(a), int(b)))) for a, b, *_ in rows) == sorted(
+        (int(p), int(q)) for i, p in enumerate(x) for q in x[i + 1:])
+    assert np.mean(grads) == full.mean()
+    sigma2, sample, spread = np.var(full), np.var(full, ddof=1), np.var(grads)
+    n, b = len(x), 2
+    assert f"= {sigma2:g} (dividing by N − 1 would give {sample:.4f}" in text
+    assert np.isclose(spread, sigma2 / b * (n - b) / (n - 1))
+    assert f"variance\n{spread:.4f} = ({sigma2:g} / 2) · (4 − 2)/(4 − 1)" in text

@@ -5,7 +5,8 @@ writes it once, so no two threads ever write the same place and no atomics are n
 
 - conv forward: one thread per output element, a direct convolution over its window.
 - conv dx: one thread per input element. It gathers dout[n, f, i, j] · w[f, c, p, q] from
-  every window (i, j) that read it: the full convolution of dout with the flipped filters.
+  every window (i, j) that read it: the full (true) convolution of dout with the filters,
+  which is a cross-correlation of the zero-padded dout with the filters rotated 180°.
 - conv dw and db: one block per weight (or per filter). Its threads each sum a strided
   share of the N · Ho · Wo terms, then add their partial sums in shared memory.
 - pool forward: one thread per output element.

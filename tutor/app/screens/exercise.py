@@ -424,7 +424,9 @@ class ExerciseScreen(LessonScreen, inherit_bindings=False):  # the footer's orde
                 continue
             except OSError:
                 continue  # mid-write, or gone: the next event will tell
-            if text != self.saved_text:
+            # The disk's text as last seen: in a conflict, the version the banner offers.
+            known = self.conflict if self.in_conflict else self.saved_text
+            if text != known:
                 self.post_message(FileChanged(text))
 
     def on_file_changed(self, message: FileChanged) -> None:
