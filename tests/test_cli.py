@@ -327,3 +327,14 @@ def test_bare_group_shows_help():
     for args in ([], ["dev"]):
         proc = tutor(*args)
         assert proc.returncode == 0 and "Usage:" in proc.stdout, args
+
+
+def test_racing_a_kernel_without_a_gpu_says_why_and_how_to_grade(workspace):
+    from tutor import accel
+
+    if accel.select_cuda_target() == "gpu":
+        pytest.skip("this machine has a GPU: the race runs")
+    proc = tutor("race", "kernels.relu_kernel", cwd=workspace)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "has none" in proc.stderr and "simulator is never timed" in proc.stderr
+    assert "tutor check kernels" in proc.stderr and "Traceback" not in proc.stderr
