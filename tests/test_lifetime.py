@@ -156,3 +156,31 @@ def test_a_process_limit_that_stops_the_sandbox_is_a_named_verdict(tmp_path, bac
     assert resource.getrlimit(resource.RLIMIT_NPROC)  # untouched here
     assert "Traceback" not in proc.stderr
     assert "sandbox-error" in proc.stdout and proc.returncode == 1
+
+
+@pytest.mark.parametrize("jail_mode", JAILS)
+def test_learner_code_cannot_stop_or_kill_tutor(jail_mode, tmp_path, backprop):
+    """Signals from the learner's process reach that process only: SIGSTOP sent to tutor (its
+    parent) or to the process group fails, and tutor grades on. (Not kill(-1, ...): as root
+    without the filter, that would stop every process on the machine.)"""
+    path = tmp_path / "backprop.py"
+    path.write_text(backprop.reference_path.read_text() + """
+import os, signal, threading
+_relu = relu_forward
+def relu_forward(x):
+    refused = 0
+    for target in (os.getppid(), 0, -os.getpgid(0)):
+        try:
+            os.kill(target, signal.SIGSTOP)
+        except PermissionError:
+            refused += 1
+    os.kill(os.getpid(), 0)  # its own pid: allowed
+    signal.pthread_kill(threading.get_ident(), 0)  # tgkill on its own thread: allowed
+    return _relu(x) + (0.0 if refused == 3 else 1.0)
+""")
+    # A session of its own: were SIGSTOP to reach tutor's group, it stops there, not here.
+    proc = subprocess.run([*TUTOR, "check", "backprop.relu_forward", "--file", str(path),
+                           "--json", "--jail", jail_mode], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60, start_new_session=True)
+    doc = json.loads(proc.stdout)
+    assert doc["passed"], proc.stdout + proc.stderr

@@ -431,10 +431,14 @@ def drop_privileges() -> None:
 # A seccomp filter that lets the process start threads but no processes: fork, vfork and
 # clone without CLONE_THREAD fail with EPERM (clone3 with ENOSYS, so threads fall back to
 # clone), for root too; system calls of another ABI (i386, x32) are refused outright.
-_SYSCALLS = {  # machine: (audit arch, clone, clone3, [fork, vfork])
-    "x86_64": (0xC000003E, 56, 435, [57, 58]),
-    "aarch64": (0xC00000B7, 220, 435, []),
+# Signals may go to this process only (kill, tkill, tgkill, rt_sigqueueinfo and
+# rt_tgsigqueueinfo with its own pid; pidfd_send_signal never): run unjailed as the same
+# user, the code could otherwise stop or kill tutor itself.
+_SYSCALLS = {  # machine: (audit arch, clone, clone3, [fork, vfork], [signal-sending calls])
+    "x86_64": (0xC000003E, 56, 435, [57, 58], [62, 200, 234, 129, 297]),
+    "aarch64": (0xC00000B7, 220, 435, [], [129, 130, 131, 138, 240]),
 }
+_PIDFD_SEND_SIGNAL = 424  # the same number on every architecture
 
 
 def forbid_new_processes() -> bool:
@@ -442,7 +446,7 @@ def forbid_new_processes() -> bool:
     table = _SYSCALLS.get(os.uname().machine) if sys.platform.startswith("linux") else None
     if table is None:
         return False
-    arch, clone, clone3, forks = table
+    arch, clone, clone3, forks, signalling = table
     allow, eperm, enosys = 0x7FFF0000, 0x00050000 | errno.EPERM, 0x00050000 | errno.ENOSYS
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
     # (code, jump if true, jump if false, k); jumps count the instructions skipped
@@ -450,6 +454,11 @@ def forbid_new_processes() -> bool:
             (ld, 0, 0, 0), (jge, 0, 1, 0x40000000), (ret, 0, 0, eperm)]
     for nr in forks:
         prog += [(jeq, 0, 1, nr), (ret, 0, 0, eperm)]
+    prog += [(jeq, 0, 1, _PIDFD_SEND_SIGNAL), (ret, 0, 0, eperm)]
+    me = os.getpid()
+    for nr in signalling:  # the first argument (its low 32 bits: a pid_t) must be this pid
+        prog += [(jeq, 0, 4, nr), (ld, 0, 0, 16), (jeq, 0, 1, me), (ret, 0, 0, allow),
+                 (ret, 0, 0, eperm)]
     prog += [(jeq, 0, 1, clone3), (ret, 0, 0, enosys),
              (jeq, 1, 0, clone), (ret, 0, 0, allow),
              (ld, 0, 0, 16), (jset, 0, 1, 0x00010000),  # args[0] & CLONE_THREAD
