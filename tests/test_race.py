@@ -102,3 +102,12 @@ print(result.exit_code, seen)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=300, env=env)
     assert done.stdout.strip() == "0 ['4']", done.stderr
+
+
+def test_compiling_pays_for_itself_after_compile_time_over_the_saving_per_call():
+    from tutor.race import break_even_calls
+
+    assert break_even_calls(1.0, 0.3, 0.1) == 5  # 1 s saved 0.2 s at a time
+    assert break_even_calls(1.0, 0.2, 0.1) == 10
+    assert break_even_calls(0.05, 0.3, 0.1) == 1
+    assert break_even_calls(1.0, 0.1, 0.1) is None and break_even_calls(1.0, 0.1, 0.2) is None

@@ -1,6 +1,7 @@
 """Race one function of a lesson across its backends (NumPy, Numba, CUDA) on the same inputs."""
 
 import inspect
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -128,6 +129,16 @@ def _leaves(result: Any) -> list[Any]:
     if isinstance(result, (tuple, list)):
         return [leaf for item in result for leaf in _leaves(item)]
     return [result]
+
+
+def break_even_calls(compile_seconds: float, numpy_seconds: float,
+                     numba_seconds: float) -> int | None:
+    """After how many calls compiling has paid for itself: it costs ``compile_seconds`` once
+    and each call saves ``numpy_seconds - numba_seconds``; None when no call saves anything."""
+    saving = numpy_seconds - numba_seconds
+    if saving <= 0:
+        return None
+    return max(1, math.ceil(compile_seconds / saving))
 
 
 def default_size(cases: ModuleType, function_name: str, quick: bool = False) -> int | None:

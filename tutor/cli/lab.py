@@ -148,6 +148,8 @@ def _race_table(name: str, size: int | None, timings: list, repeat: int, gpu: bo
     import numba
     from rich.table import Table
 
+    from ..race import break_even_calls
+
     base = next(t.seconds for t in timings if t.backend == "numpy")
     table = Table(title=f"{name}" + (f", size {size}" if size else ""),
                   caption=f"Numba threads: {numba.get_num_threads()}; each time is the "
@@ -166,12 +168,10 @@ def _race_table(name: str, size: int | None, timings: list, repeat: int, gpu: bo
     from rich.console import Group
     from rich.text import Text
 
-    # Compiling costs C once and each call saves (NumPy - Numba): even after C / saving calls.
-    saving = base - numba_timing.seconds
+    calls = break_even_calls(numba_timing.compile_seconds, base, numba_timing.seconds)
     note = (f"Numba compiled the kernels on the first call and saved them to its cache; "
             f"later runs load them. The compile time pays for itself after about "
-            f"{max(1, round(numba_timing.compile_seconds / max(saving, 1e-12)))} calls."
-            if numba_timing.compiled and numba_timing.seconds < base else
+            f"{calls} calls." if numba_timing.compiled and calls is not None else
             "Numba compiled the kernels on the first call and saved them to its cache; "
             "later runs load them." if numba_timing.compiled else
             "Numba loaded the kernels it compiled in an earlier run from its cache.")
