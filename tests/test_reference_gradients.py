@@ -70,3 +70,22 @@ def test_the_authoring_check_fails_a_reference_with_a_doubled_gradient(tmp_path)
     assert not bad.ok and "d/dx off by" in bad.detail, bad.detail
     assert not any(name.startswith("reference gradients") and item.ok
                    for name, item in items.items())
+
+
+def test_the_sampled_check_sees_one_wrong_entry_at_its_coordinate_and_nan_as_wrong():
+    rng = np.random.default_rng(3)
+    a, x = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+
+    def f(args):
+        return float(np.sum(a * args[0] ** 2))
+
+    right = 2 * a * x
+    assert check_gradient(f, [x], 0, right, directions=2, coords=12) < 1e-6
+    wrong = right.copy()
+    wrong[1, 2] += 1e-3 * (1 + abs(wrong[1, 2]))  # too small for a direction to notice
+    assert check_gradient(f, [x], 0, wrong, directions=0, coords=12) > 1e-4
+    with_nan = right.copy()
+    with_nan[0, 0] = np.nan
+    assert check_gradient(f, [x], 0, with_nan, directions=1, coords=0) == np.inf
+    assert check_gradient(f, [x], 0, with_nan, directions=0, coords=12) == np.inf
+    assert np.array_equal(x, np.random.default_rng(3).standard_normal((6, 4))[3:])  # untouched
