@@ -296,3 +296,34 @@ def test_minibatch_noise_worked_example_as_page_2_says():
     assert f"= {sigma2:g} (dividing by N − 1 would give {sample:.4f}" in text
     assert np.isclose(spread, sigma2 / b * (n - b) / (n - 1))
     assert f"variance\n{spread:.4f} = ({sigma2:g} / 2) · (4 − 2)/(4 − 1)" in text
+
+
+def test_im2col_order_as_page_4_says():
+    """Columns k = n·Ho·Wo + i·Wo + j, rows in w.reshape(F, -1)'s order (c, p, q): the
+    product, reshaped to (F, N, Ho, Wo) and moved to (N, F, Ho, Wo), is the conv layer;
+    the windows in another order give the right shape and scrambled numbers."""
+    text = page("cnn", "04")
+    assert "k = n·Ho·Wo + i·Wo + j" in text and "channel slowest, then row p, then column q" in text
+    ref = REGISTRY.get("cnn").reference
+    rng = np.random.default_rng(4)
+    n, c, h, w_, f, hh, ww, stride, pad = 2, 3, 7, 6, 4, 3, 2, 2, 1
+    x, w = rng.standard_normal((n, c, h, w_)), rng.standard_normal((f, c, hh, ww))
+    b = rng.standard_normal(f)
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    ho, wo = 1 + (h + 2 * pad - hh) // stride, 1 + (w_ + 2 * pad - ww) // stride
+
+    def product(order):
+        cols = np.empty((c * hh * ww, n * ho * wo))
+        for nn in range(n):
+            for i in range(ho):
+                for j in range(wo):
+                    window = xp[nn, :, i * stride:i * stride + hh, j * stride:j * stride + ww]
+                    cols[:, order(nn, i, j)] = window.reshape(-1)  # c, then p, then q
+        out = w.reshape(f, -1) @ cols + b[:, None]
+        return out.reshape(f, n, ho, wo).transpose(1, 0, 2, 3)
+
+    want = ref.conv_forward(x, w, b, stride, pad)
+    got = product(lambda nn, i, j: nn * ho * wo + i * wo + j)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    scrambled = product(lambda nn, i, j: nn + n * (i * wo + j))  # the image fastest
+    assert scrambled.shape == want.shape and not np.allclose(scrambled, want)
