@@ -5,6 +5,7 @@ import re
 import tomllib
 
 import numpy as np
+import pytest
 
 from tutor.gradcheck import numeric_gradient
 from tutor.plugins import load_registry
@@ -99,3 +100,30 @@ def test_the_first_attention_hint_is_a_nudge_and_the_recipe_comes_second():
     first, second = hints("attention", "attention_forward")[:2]
     assert not re.search(r"√|sqrt|softmax|@|transpose", first)
     assert "q kᵀ / √d" in second and "softmax" in second
+
+
+def test_what_the_gan_page_says_of_pytorchs_bceloss():
+    """(PyTorch is the optional bench extra: `pip install '.[bench]'`.)"""
+    torch = pytest.importorskip("torch")
+    text = " ".join(pages("gan").split())
+    assert "clamps each log at −100" in text and "max(p(1 − p), 1e−12)" in text
+    s = torch.tensor([-1000.0, 1000.0], dtype=torch.float64)
+    p = torch.sigmoid(s).requires_grad_(True)
+    y = torch.tensor([1.0, 0.0], dtype=torch.float64)
+    loss = torch.nn.functional.binary_cross_entropy(p, y, reduction="none")
+    assert loss.tolist() == [100.0, 100.0]  # the clamp, not the true 1000
+    loss.sum().backward()
+    pd, yd = p.detach(), y
+    expected = (pd - yd) / torch.clamp(pd * (1 - pd), min=1e-12)
+    assert torch.allclose(p.grad, expected) and bool(torch.all(p.grad != 0))
+
+
+def test_what_the_lstm_page_says_of_pytorchs_forget_bias():
+    torch = pytest.importorskip("torch")
+    assert "U(−1/√H, 1/√H)" in pages("lstm")
+    torch.manual_seed(0)
+    h = 64
+    lstm = torch.nn.LSTM(8, h)
+    for bias in (lstm.bias_ih_l0, lstm.bias_hh_l0):
+        forget = bias.detach()[h:2 * h]  # gates in the order i, f, g, o
+        assert float(forget.abs().max()) <= 1 / h**0.5 and abs(float(forget.mean())) < 0.05
