@@ -89,3 +89,19 @@ def test_the_sampled_check_sees_one_wrong_entry_at_its_coordinate_and_nan_as_wro
     assert check_gradient(f, [x], 0, with_nan, directions=1, coords=0) == np.inf
     assert check_gradient(f, [x], 0, with_nan, directions=0, coords=12) == np.inf
     assert np.array_equal(x, np.random.default_rng(3).standard_normal((6, 4))[3:])  # untouched
+
+
+def test_coordinates_are_sampled_in_small_inputs_only():
+    from tutor.gradcheck import COORDINATES_UP_TO
+
+    calls = []
+
+    def f(args):
+        calls.append(1)
+        return float(np.sum(args[0] ** 2))
+
+    for size, expected in ((COORDINATES_UP_TO, 2 * (2 + 3)), (COORDINATES_UP_TO + 1, 2 * 2)):
+        x = np.random.default_rng(0).standard_normal(size)
+        calls.clear()
+        assert check_gradient(f, [x], 0, 2 * x, directions=2, coords=3) < 1e-6
+        assert len(calls) == expected
