@@ -373,8 +373,12 @@ async def test_an_outside_save_grades_the_function_that_changed(ws, only_backpro
         await write_until(pilot, path, "import numpy as np\n" + source,
                           lambda: "backprop.relu_forward" in screen.last)
         result = await graded(pilot, screen, "backprop.relu_forward")
+        await pilot.pause()
+        await pilot.pause()  # the editor's own events about the reload, too
         assert result.passed and screen.exercise.name == "relu_forward"
         assert "backprop.affine_forward" not in screen.last
+        row = screen.editor.cursor_location[0]  # the cursor went to the graded function
+        assert screen.editor.text.splitlines()[row].startswith("def relu_forward(")
 
 
 async def test_learner_output_cannot_reach_the_terminal(ws, only_backprop):

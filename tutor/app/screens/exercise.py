@@ -437,9 +437,8 @@ class ExerciseScreen(LessonScreen, inherit_bindings=False):  # the footer's orde
             self.enter_conflict(message.text)
         else:
             self.load_disk_text(message.text)
-        if changed and self.index != self.lesson.exercises.index(changed[0]):
-            self.index = self.lesson.exercises.index(changed[0])
-            self.show_exercise()
+        if changed:  # the cursor goes there too: the exercise shown is the cursor's
+            self.go_to(self.lesson.exercises.index(changed[0]))
         self.grade(changed or [self.exercise])
 
     def reload_from_disk(self) -> None:
